@@ -1,0 +1,193 @@
+"""The borrower's real cash flows, from the extracted facts.
+
+t0 is what the borrower really has in hand: the principal less every fee deducted at
+disbursement (or the stated disbursed amount, if lower) less every fee paid up front
+from their own money. Then each payment at its period, every periodic fee included.
+A printed schedule's own rows are the payments; without one the schedule is rebuilt
+from the principal, nominal rate, term and repayment method.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..models import CashFlow, ContractFacts, Fee, Money, Rate
+
+
+class Skip(Exception):
+    """Not enough facts to compute a rate; the message says which."""
+
+
+@dataclass
+class Flows:
+    amounts: list[float]
+    periods_per_year: float
+    period: str
+    source: str
+    received: float
+    labels: list[str] = field(default_factory=list)
+    fees_included: list[str] = field(default_factory=list)
+
+    def as_models(self) -> list[CashFlow]:
+        return [CashFlow(t=t, amount=round(a, 2), label=self.labels[t] if t < len(self.labels) else None)
+                for t, a in enumerate(self.amounts)]
+
+
+def _fee_amount(fee: Fee, principal: float) -> Optional[float]:
+    if fee.amount is not None:
+        return fee.amount
+    if fee.rate is not None and fee.rate_basis in ("principal", None) and fee.charged in ("deducted", "upfront", "at_maturity"):
+        return round(fee.rate * principal, 2)
+    return None
+
+
+def _per_period_fee(fee: Fee, principal: float) -> Optional[float]:
+    if fee.amount is not None:
+        return fee.amount
+    if fee.rate is not None and fee.rate_basis in ("principal_per_period", "principal"):
+        return round(fee.rate * principal, 2)
+    return None
+
+
+def received_at_start(facts: ContractFacts, principal: float) -> tuple[float, list[str]]:
+    deducted = upfront = 0.0
+    names = []
+    for fee in facts.fees:
+        if fee.charged not in ("deducted", "upfront"):
+            continue
+        amount = _fee_amount(fee, principal)
+        if amount is None:
+            continue
+        names.append(fee.name)
+        if fee.charged == "deducted":
+            deducted += amount
+        else:
+            upfront += amount
+    received = principal - deducted
+    if isinstance(facts.disbursed_amount, Money):
+        received = min(received, facts.disbursed_amount.amount)
+    return round(received - upfront, 2), names
+
+
+def nominal_monthly_rate(facts: ContractFacts) -> Optional[float]:
+    """The contract's interest rate per month (not the annualized cost)."""
+    by = {"year": [], "month": [], "day": []}
+    for r in facts.rates:
+        if r.kind == "interest":
+            by[r.period].append(r)
+    if by["year"]:
+        return by["year"][0].value / 12
+    if by["month"]:
+        return by["month"][0].value
+    if by["day"]:
+        d = by["day"][0]
+        return d.value * 30
+    return None
+
+
+def daily_rate(facts: ContractFacts) -> Optional[float]:
+    for r in facts.rates:
+        if r.kind == "interest" and r.period == "day":
+            return r.value
+    return None
+
+
+def build(facts: ContractFacts) -> Flows:
+    if not isinstance(facts.principal, Money):
+        raise Skip("principal is a template placeholder" if facts.principal is not None else "principal not stated")
+    principal = facts.principal.amount
+    if principal <= 0:
+        raise Skip("principal is not positive")
+    received, upfront_names = received_at_start(facts, principal)
+    ex = facts.repayment_example
+    term = facts.term
+    periodic_fees = [f for f in facts.fees if f.charged == "per_installment"]
+    maturity_fees = [f for f in facts.fees if f.charged == "at_maturity"]
+
+    if ex.present and ex.installments and not ex.hypothetical and len(ex.installments) >= 1:
+        payments = [i.amount for i in ex.installments]
+        included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)]
+        extra = [f for f in periodic_fees if f.name not in included]
+        source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
+        if len(payments) == 1:
+            return _single(facts, principal, received, payments[0], maturity_fees, upfront_names, source)
+        return _periodic(principal, received, payments, extra, maturity_fees, upfront_names, included, source)
+
+    n = (term.installments if term else None)
+    method = facts.repayment_method
+    if method == "bullet" or n == 1 or (method == "other" and daily_rate(facts) is not None):
+        return _bullet_from_terms(facts, principal, received, maturity_fees, upfront_names)
+    r = nominal_monthly_rate(facts)
+    if r is None:
+        raise Skip("no interest rate and no repayment schedule to compute from")
+    if not n:
+        n = term.months if term and term.months else None
+    if not n:
+        raise Skip("number of instalments not stated")
+    if method == "equal_principal":
+        payments = [principal / n + (principal - k * principal / n) * r for k in range(n)]
+    elif method == "interest_first":
+        payments = [principal * r] * (n - 1) + [principal * (1 + r)]
+    else:
+        payment = principal / n if r == 0 else principal * r / (1 - (1 + r) ** -n)
+        payments = [payment] * n
+    payments = [round(p, 2) for p in payments]
+    return _periodic(principal, received, payments, periodic_fees, maturity_fees, upfront_names, [], "terms")
+
+
+def _periodic(principal, received, payments, extra_fees, maturity_fees, upfront_names, included, source) -> Flows:
+    amounts = [received]
+    for p in payments:
+        amounts.append(-p)
+    added = []
+    for fee in extra_fees:
+        per = _per_period_fee(fee, principal)
+        if per is None:
+            continue
+        added.append(fee.name)
+        for k in range(1, len(amounts)):
+            amounts[k] -= per
+    for fee in maturity_fees:
+        amt = _fee_amount(fee, principal)
+        if amt is not None:
+            amounts[-1] -= amt
+            added.append(fee.name)
+    labels = ["received"] + [f"instalment {k}" for k in range(1, len(amounts))]
+    return Flows(amounts, 12.0, "month", source, received, labels, upfront_names + included + added)
+
+
+def _single(facts, principal, received, payment, maturity_fees, upfront_names, source) -> Flows:
+    term = facts.term
+    amount = payment + sum(a for f in maturity_fees if (a := _fee_amount(f, principal)) is not None)
+    if term and term.days:
+        ppy, period = 365.0 / term.days, f"term of {term.days} days"
+    elif term and term.months:
+        ppy, period = 12.0 / term.months, f"term of {term.months} months"
+    else:
+        raise Skip("single-payment loan without a stated term")
+    return Flows([received, -amount], ppy, period, source, received, ["received", "repayment"], upfront_names)
+
+
+def _bullet_from_terms(facts, principal, received, maturity_fees, upfront_names) -> Flows:
+    term = facts.term
+    days = term.days if term and term.days else None
+    months = term.months if term and term.months else None
+    d = daily_rate(facts)
+    annual = next((r.value for r in facts.rates if r.kind == "interest" and r.period == "year"), None)
+    monthly = next((r.value for r in facts.rates if r.kind == "interest" and r.period == "month"), None)
+    if days:
+        rate_term = d * days if d is not None else (annual * days / 365 if annual is not None else None)
+    elif months:
+        rate_term = (annual * months / 12 if annual is not None else
+                     monthly * months if monthly is not None else d * 30 * months if d is not None else None)
+    elif d is not None:
+        days = 30  # a credit line without a term: one month's drawing
+        rate_term = d * days
+    else:
+        raise Skip("single-payment loan without a stated term")
+    if rate_term is None:
+        raise Skip("no interest rate to compute the repayment from")
+    total = principal * (1 + rate_term)
+    total += sum(a for f in maturity_fees if (a := _fee_amount(f, principal)) is not None)
+    ppy, period = (365.0 / days, f"term of {days} days") if days else (12.0 / months, f"term of {months} months")
+    return Flows([received, -round(total, 2)], ppy, period, "terms", received, ["received", "repayment"], upfront_names)

@@ -1,0 +1,123 @@
+"""Principal, amount disbursed, total repayment, term and repayment method."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Optional, Union
+
+from ..models import Money, Placeholder, Term
+from .fields import Labeled, labeled
+from .numbers import find_money, find_terms
+from .view import View
+from .vocab import alternation, vocabulary
+
+MoneyLike = Union[Money, Placeholder, None]
+
+_DATE_RANGE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*(?:起)?\s*(?:至|到|—|-|~)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def to_money(view: View, item: Labeled) -> MoneyLike:
+    if item.placeholder is not None:
+        a, b, text = item.placeholder
+        return Placeholder(text=view.excerpt(item.start, b), location=view.loc(a))
+    if item.value is None:
+        return None
+    return Money(amount=item.value.value, text=view.excerpt(item.start, item.end),
+                 location=view.loc(item.value.start))
+
+
+def _amount_stop() -> re.Pattern:
+    a = vocabulary()["amounts"]
+    return re.compile(alternation(a["principal"] + a["disbursed"] + a["total"] + ["利率", "利息", "费"]))
+
+
+def first_amount(view: View, labels: list[str], avoid: list[tuple[int, int]] = ()) -> MoneyLike:
+    reject = tuple(vocabulary()["amounts"]["not_amount_context"])
+    found = labeled(view, re.compile(alternation(labels)), find_money, stop=_amount_stop(), reject=reject)
+    placeholder = None
+    for item in found:
+        if any(a <= item.start < b for a, b in avoid):
+            continue
+        if item.value is not None:
+            return to_money(view, item)
+        if item.placeholder is not None and placeholder is None:
+            placeholder = to_money(view, item)
+    return placeholder
+
+
+def principal(view: View) -> MoneyLike:
+    a = vocabulary()["amounts"]
+    return first_amount(view, a["principal"]) or first_amount(view, a["principal_fallback"])
+
+
+def disbursed(view: View, principal_value: MoneyLike) -> MoneyLike:
+    a = vocabulary()["amounts"]
+    found = first_amount(view, a["disbursed"])
+    if found is not None:
+        return found
+    if isinstance(principal_value, Money):
+        m = re.search(alternation(a["full_disbursement"]), view.text)
+        if m:
+            s, e = view.sentence_at(m.start())
+            return Money(amount=principal_value.amount, text=view.excerpt(s, e), location=view.loc(m.start()))
+    return None
+
+
+def total_repayment(view: View, avoid: list[tuple[int, int]]) -> MoneyLike:
+    return first_amount(view, vocabulary()["amounts"]["total"], avoid)
+
+
+def term(view: View) -> Optional[Term]:
+    t = view.text
+    labels = re.compile(alternation(vocabulary()["term"]["labels"]))
+    for m in labels.finditer(t):
+        s, e = view.sentence_at(m.start())
+        hi = min(e, m.end() + 30)
+        seg = t[m.end():hi]
+        rng = _DATE_RANGE.search(seg)
+        found = find_terms(t, m.end(), hi)
+        if not found and not rng:
+            continue
+        months = days = installments = None
+        for a, b, n, unit in found:
+            if a - m.end() > 20:
+                break
+            if unit == "month" and months is None:
+                months = n
+            elif unit == "year" and months is None:
+                months = 12 * n
+            elif unit == "day" and days is None:
+                days = n
+            elif unit == "installment" and installments is None:
+                installments = n
+        if rng and days is None and months is None:
+            try:
+                d0 = date(int(rng.group(1)), int(rng.group(2)), int(rng.group(3)))
+                d1 = date(int(rng.group(4)), int(rng.group(5)), int(rng.group(6)))
+                days = (d1 - d0).days
+            except ValueError:
+                pass
+        if months is None and days is None and installments is None:
+            continue
+        end = max([b for a, b, *_ in found] + [m.end()])
+        return Term(months=months, days=days, installments=installments,
+                    text=view.excerpt(m.start(), end), location=view.loc(m.start()))
+    return None
+
+
+def installments_count(view: View) -> Optional[int]:
+    m = re.search(r"(?:共|分|还款期数[：:]?\s*|分期期数[：:]?\s*)(\d{1,3})\s*期", view.text)
+    return int(m.group(1)) if m else None
+
+
+def repayment_method(view: View) -> Optional[str]:
+    t = view.text
+    methods = vocabulary()["methods"]
+    best = None
+    for key, phrases in methods.items():
+        for p in phrases:
+            i = t.find(p)
+            if i != -1 and (best is None or i < best[0]):
+                best = (i, key)
+    return best[1] if best else None

@@ -1,0 +1,91 @@
+"""Is there one consolidated, itemized statement of all borrowing costs?
+
+A block under a cost heading/caption (费用明细, 借款成本汇总表, 明示表…) counts when it
+names the interest and every regularly charged fee of the contract, each with an
+amount or rate — or says explicitly that interest is the only cost. Fees scattered
+over several clauses do not make a breakdown; a list that leaves out a charged fee
+is not a statement of *all* costs.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..models import CostBreakdown, Fee
+from .fees import fee_names_in, names_match, regular
+from .numbers import find_money, find_rates
+from .view import View
+from .vocab import alternation, vocabulary
+
+_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s|第[一二三四五六七八九十百零\d]+[条章部]|【[^】]{1,20}】\s*$|[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)\s*\S|"
+    r"[（(][一二三四五六七八九十]+[）)]|\*\*[^*]{1,30}\*\*\s*$)")
+
+
+def _blocks(view: View) -> list[tuple[int, int, int]]:
+    """(anchor, start, end) of every candidate block."""
+    titles = re.compile(alternation(vocabulary()["cost_breakdown"]["titles"]))
+    t = view.text
+    out = []
+    lines = view.lines
+    for k, (a, b) in enumerate(lines):
+        m = titles.search(t, a, b)
+        if not m:
+            continue
+        end = b
+        blank = 0
+        for a2, b2 in lines[k + 1:k + 60]:
+            s = t[a2:b2].strip()
+            if not s:
+                blank += 1
+                if blank >= 2:
+                    break
+                continue
+            blank = 0
+            if _HEADING.match(t[a2:b2]) and not titles.search(t, a2, b2) and not _is_row(s):
+                break
+            end = b2
+        out.append((m.start(), a, end))
+    return out
+
+
+def _is_row(s: str) -> bool:
+    return s.startswith("|") or "  " in s
+
+
+def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
+    cb = vocabulary()["cost_breakdown"]
+    t = view.text
+    charged = [f for f in fees if regular(f)]
+    best: Optional[CostBreakdown] = None
+    for anchor, a, b in _blocks(view):
+        seg = t[a:b]
+        has_interest = any(w in seg for w in cb["interest_words"])
+        listed = fee_names_in(view, a, b)
+        has_values = bool(find_money(t, a, b, bare=True) or find_rates(t, a, b))
+        if not has_interest or not has_values:
+            continue
+        names = [n for n, _ in listed]
+        omitted = [f.name for f in charged if not any(names_match(f.name, n) for n in names)]
+        only_interest = any(w in seg for w in cb["only_interest"]) and any(w in seg for w in cb["no_other_fee"])
+        candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + names,
+                                  omitted=omitted, text=view.excerpt(a, min(b, a + 120)))
+        if not omitted and (listed or only_interest or not charged or _itemized(seg)):
+            return candidate
+        candidate.present = False
+        if best is None or len(candidate.omitted) < len(best.omitted):
+            best = candidate
+    # "the only cost is the interest; nothing else is charged" anywhere, with no fee charged
+    if not charged:
+        for a, b in view.sentences:
+            seg = t[a:b]
+            if any(w in seg for w in cb["only_interest"]):
+                nxt = t[a:min(len(t), b + 200)]
+                if any(w in nxt for w in cb["no_other_fee"]):
+                    return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
+                                         text=view.excerpt(a, b))
+    return best or CostBreakdown(present=False)
+
+
+def _itemized(seg: str) -> bool:
+    return "利息" in seg and any(w in seg for w in vocabulary()["cost_breakdown"]["no_other_fee"])

@@ -1,0 +1,144 @@
+"""Read every fact the disclosure rules talk about, each with its source location."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..load.document import Document
+from ..models import ContractFacts, Money, Placeholder, RepaymentExample, SkippedCheck
+from . import amounts
+from .breakdown import find_breakdown
+from .confirm import find_confirmations
+from .fees import find_fees
+from .rates import find_all, stated_apr
+from .schedule import find_examples, find_schedules, find_single_payment
+from .view import View
+from .vocab import vocabulary
+
+
+def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
+    view = View(doc)
+    principal = amounts.principal(view)
+    principal_value = principal.amount if isinstance(principal, Money) else None
+    disbursed = amounts.disbursed(view, principal)
+    term = amounts.term(view)
+    method = amounts.repayment_method(view)
+
+    schedules = find_schedules(view)
+    schedule = _main_schedule(schedules, principal_value)
+    examples = find_examples(view, principal_value)
+    installments = (term.installments if term and term.installments else None) or amounts.installments_count(view)
+    if installments is None and schedule is not None:
+        installments = len(schedule.installments)
+    if installments is None and term is not None and term.months and method in ("equal_installment", "equal_principal", "interest_first"):
+        installments = term.months
+    if term is not None and term.installments is None and installments:
+        term = term.model_copy(update={"installments": installments})
+
+    found_rates = find_all(view)
+    rates = [f.rate for f in found_rates]
+    stated = stated_apr(view, found_rates)
+
+    fees = find_fees(view, installments)
+    breakdown = find_breakdown(view, fees)
+    confirmations = find_confirmations(view)
+
+    example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments)
+    stated_total = amounts.total_repayment(view, total_span_avoid)
+    if total is None:
+        total = stated_total
+
+    is_template = template if template is not None else _is_template(
+        [principal, disbursed, stated, stated_total], fees)
+    facts = ContractFacts(
+        language="zh" if _is_chinese(view.text) else "en",
+        template=is_template,
+        principal=principal,
+        disbursed_amount=disbursed,
+        term=term,
+        repayment_method=method,
+        rates=rates,
+        stated_apr=stated,
+        fees=fees,
+        total_repayment=total,
+        cost_breakdown=breakdown,
+        repayment_example=example,
+        confirmations=confirmations,
+    )
+    facts.skipped_checks = _skipped(facts)
+    return facts
+
+
+def _main_schedule(schedules, principal_value):
+    if not schedules:
+        return None
+    if principal_value is not None:
+        for s in schedules:
+            paid = s.total_principal or sum(i.principal or 0 for i in s.installments)
+            if paid and abs(paid - principal_value) <= max(1.0, 0.001 * principal_value):
+                return s
+    return max(schedules, key=lambda s: len(s.installments))
+
+
+def _repayment(view: View, schedule, examples, method, installments):
+    """The repayment example and the borrower's total it states (if any)."""
+    avoid = [(e.start, e.end) for e in examples if e.hypothetical]
+    if schedule is not None:
+        total = None
+        if schedule.total is not None:
+            a, b = schedule.total_span
+            total = Money(amount=schedule.total, text=view.excerpt(a, b), location=view.loc(a))
+        return RepaymentExample(
+            present=True, kind="schedule", installments=schedule.installments,
+            total=schedule.total if schedule.total is not None else round(sum(i.amount for i in schedule.installments), 2),
+            fee_columns=schedule.fee_columns, location=view.loc(schedule.start),
+            text=view.excerpt(schedule.start, min(schedule.end, schedule.start + 120))), avoid, total
+    real = [e for e in examples if not e.hypothetical]
+    for e in real + [e for e in examples if e.hypothetical]:
+        inst = []
+        if e.installment is not None and installments:
+            inst = [_inst(k + 1, e.installment) for k in range(installments)]
+        total = None
+        if not e.hypothetical and e.total is not None:
+            a, b = e.total_span
+            total = Money(amount=e.total, text=view.excerpt(a, b), location=view.loc(a))
+        return RepaymentExample(present=True, kind="worked_example", hypothetical=e.hypothetical,
+                                installments=inst, total=e.total, location=view.loc(e.start),
+                                text=view.excerpt(e.start, e.end)), avoid, total
+    if method == "bullet" or installments == 1:
+        single = find_single_payment(view)
+        if single is not None:
+            a, b, amount, due = single
+            total = Money(amount=amount, text=view.excerpt(a, b), location=view.loc(a))
+            return RepaymentExample(present=True, kind="single_payment",
+                                    installments=[_inst(1, amount, due)], total=amount,
+                                    location=view.loc(a), text=view.excerpt(a, b)), avoid, total
+    return RepaymentExample(present=False), avoid, None
+
+
+def _inst(period, amount, due=None):
+    from ..models import Installment
+    return Installment(period=period, amount=amount, due=due)
+
+
+def _is_template(values, fees) -> bool:
+    return any(isinstance(v, Placeholder) for v in values) or any(f.placeholder for f in fees)
+
+
+def _is_chinese(text: str) -> bool:
+    sample = text[:5000]
+    han = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    return han >= 0.1 * max(1, len(sample.strip()))
+
+
+def _skipped(f: ContractFacts) -> list[SkippedCheck]:
+    out = []
+    ph = lambda v: isinstance(v, Placeholder)  # noqa: E731
+    if ph(f.stated_apr):
+        out.append(SkippedCheck(rule="A402", reason="stated annualized rate is a template placeholder"))
+    if ph(f.principal) or ph(f.disbursed_amount):
+        out.append(SkippedCheck(rule="D502", reason="principal or disbursed amount is a template placeholder; "
+                                "fees deducted at disbursement are still checked"))
+    if ph(f.principal):
+        out.append(SkippedCheck(rule="A403", reason="principal is a template placeholder"))
+    return out

@@ -1,0 +1,374 @@
+"""Every fee the contract charges: name, category, amount or rate, how and to whom it is paid.
+
+A fee is found wherever it is named — in prose, in a key-terms table, in a fee table —
+and its mentions are merged. A mention under a negation (不收取任何服务费, 服务费：免收)
+does not make a fee; a negated *deduction* (会员费…不从借款本金中扣除) still does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..models import Fee
+from .clauses import negation_before
+from .numbers import find_money, find_rates
+from .tables import Row, rows
+from .view import View
+from .vocab import alternation, vocabulary
+
+_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所含包括扣除即")
+_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为]*(免收|免费|免|无|不收取|不收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
+                    r"|由([^\s，。；、,]{2,16}?)(?:收取|向)")
+_ORDINAL_PARTY = re.compile(r"([甲乙丙丁戊])方\s*[（(]([^）)]{1,16})[）)]\s*[：:]?\s*([^\s，。；（(]{0,40})")
+_LABEL_PARTY = re.compile(r"(出借人|贷款人|平台方|平台服务方|担保人|担保方|保险人|服务方)\s*[：:]\s*([^\s，。；（(]{2,40})")
+
+
+@dataclass
+class Mention:
+    name: str
+    category: str
+    start: int
+    end: int
+    negated: bool = False
+    amount: Optional[float] = None
+    amount_total: Optional[float] = None
+    rate: Optional[float] = None
+    rate_basis: Optional[str] = None
+    formula: Optional[str] = None
+    charged: Optional[str] = None
+    payee: Optional[str] = None
+    placeholder: bool = False
+    text: str = ""
+    table: bool = False
+
+
+@dataclass
+class Parties:
+    roles: dict[str, str] = field(default_factory=dict)   # "丙方" / company name → role
+
+    def role_of(self, who: str) -> Optional[str]:
+        who = who.strip()
+        for key, role in self.roles.items():
+            if key and (who.startswith(key) or key.startswith(who) and len(who) >= 2):
+                return role
+        payees = vocabulary()["fees"]["payees"]
+        for role, words in payees.items():
+            if any(w in who for w in words):
+                return role
+        return who if len(who) >= 4 else None
+
+
+def parties(view: View) -> Parties:
+    v = vocabulary()["parties"]
+
+    def role_for(label: str) -> Optional[str]:
+        for role in ("guarantor", "insurer", "platform", "lender"):
+            if any(w in label for w in v[role]):
+                return role
+        return None
+
+    p = Parties()
+    head = view.text[:3000]
+    for m in _ORDINAL_PARTY.finditer(head):
+        role = role_for(m.group(2))
+        if role:
+            p.roles.setdefault(m.group(1) + "方", role)
+            if m.group(3):
+                p.roles.setdefault(m.group(3), role)
+    for m in _LABEL_PARTY.finditer(head):
+        role = role_for(m.group(1))
+        if role:
+            p.roles.setdefault(m.group(2), role)
+    return p
+
+
+def fee_name(match_text: str) -> Optional[tuple[str, str]]:
+    """The fee's own name from a regex hit (which may carry a verb in front) + category."""
+    v = vocabulary()
+    names = v.fee_names
+    if match_text in names:
+        return match_text, names[match_text]
+    name = match_text
+    while len(name) > 2 and name[0] in _TRIM:
+        name = name[1:]
+    for known in sorted(names, key=len, reverse=True):
+        if name.endswith(known) and (name == known or name[: -len(known)][-1:] in _TRIM):
+            name = known
+            break
+    if name in names:
+        return name, names[name]
+    generic = v["fees"]["generic"]
+    if not any(name.endswith(s) for s in generic["suffixes"]):
+        return None
+    for kw, cat in generic["category_keywords"].items():
+        if kw in name:
+            return name, cat
+    return name, "other"
+
+
+def _fee_hits(view: View, a: int, b: int) -> list[tuple[int, int, str, str]]:
+    v = vocabulary()
+    t = view.text
+    out = []
+    not_fees = v.not_fee_re
+    for m in v.fee_name_re.finditer(t, a, b):
+        if m.end() < len(t) and t[m.end()] == "率":
+            continue
+        got = fee_name(m.group())
+        if got is None:
+            continue
+        name, cat = got
+        start = m.end() - len(name)
+        nf = not_fees.search(t, max(0, start - 3), min(len(t), m.end() + 2))
+        if nf and nf.start() <= start < nf.end() or nf and start <= nf.start() < m.end() and nf.group() not in name:
+            continue
+        if nf and nf.group() == name:
+            continue
+        out.append((start, m.end(), name, cat))
+    return out
+
+
+# ---------------------------------------------------------------- fee tables
+
+_TABLE_NAME = ("费用项目", "费用名称", "收费项目", "息费项目", "项目", "名称")
+_TABLE_AMOUNT = ("金额", "费用金额", "收费金额", "总额")
+_TABLE_STANDARD = ("计算标准", "收费标准", "收取标准", "标准", "费率", "计费方式")
+_TABLE_TIME = ("收取时间", "收取方式", "支付方式", "支付时间", "收费方式", "收取频率", "缴纳方式")
+_TABLE_PAYEE = ("收取方", "收费主体", "收取主体", "收款方", "收取机构", "收费方")
+
+
+def _col(header: list[str], words: tuple[str, ...]) -> Optional[int]:
+    for w in words:
+        for i, h in enumerate(header):
+            if w in h:
+                return i
+    return None
+
+
+def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[int, int]]]:
+    out: list[Mention] = []
+    spans: list[tuple[int, int]] = []
+    header = None
+    cols = None
+    last_line = -2
+    for row in rows(view):
+        texts = row.texts
+        name_col = _col(texts, _TABLE_NAME)
+        amount_col = _col(texts, _TABLE_AMOUNT)
+        std_col = _col(texts, _TABLE_STANDARD)
+        if name_col is not None and (amount_col is not None or std_col is not None) and len(texts) >= 3:
+            header = texts
+            cols = (name_col, amount_col, std_col, _col(texts, _TABLE_TIME), _col(texts, _TABLE_PAYEE))
+            last_line = row.line
+            continue
+        if header is None or row.line > last_line + 2 or len(texts) != len(header):
+            header = None if (header is not None and row.line > last_line + 2) else header
+            continue
+        last_line = row.line
+        n, am, sd, tm, py = cols
+        hits = _fee_hits(view, row.cells[n].start, row.cells[n].end)
+        if not hits:
+            continue
+        start, end, name, cat = hits[-1]
+        spans.append((row.start, row.end))
+        m = Mention(name, cat, start, end, table=True, text=view.excerpt(row.start, row.end))
+        std_text = texts[sd] if sd is not None else ""
+        amt_text = texts[am] if am is not None else ""
+        if _NEGATED_AFTER.match(std_text) or _NEGATED_AFTER.match(amt_text) and not find_rates(std_text):
+            m.negated = True
+            out.append(m)
+            continue
+        if am is not None:
+            money = find_money(view.text, row.cells[am].start, row.cells[am].end, bare=True)
+            if money:
+                m.amount_total = money[0].value
+            elif vocabulary().placeholder_re.search(amt_text):
+                m.placeholder = True
+        if sd is not None:
+            rates = find_rates(view.text, row.cells[sd].start, row.cells[sd].end)
+            if rates:
+                m.rate = rates[0].value
+                m.rate_basis = _basis(std_text)
+                m.formula = std_text
+            money = find_money(view.text, row.cells[sd].start, row.cells[sd].end)
+            if money and ("每期" in std_text or "/期" in std_text or "每月" in std_text):
+                m.amount = money[0].value
+            elif money and m.amount_total is None:
+                m.amount_total = money[0].value
+        when = " ".join(texts[i] for i in (tm, sd) if i is not None)
+        m.charged = _charged(when, cat)
+        if m.charged in ("deducted", "upfront", "at_maturity", None) and m.amount is None:
+            m.amount, m.amount_total = m.amount_total, None
+        if py is not None:
+            m.payee = ps.role_of(texts[py]) if texts[py].strip("—- ") else None
+        out.append(m)
+    return out, spans
+
+
+# ---------------------------------------------------------------- prose
+
+
+def _basis(s: str) -> Optional[str]:
+    if "剩余本金" in s or "未还本金" in s:
+        return "outstanding_principal"
+    if "本金" in s or "借款金额" in s or "贷款金额" in s:
+        per = any(w in s for w in ("每期", "/期", "按月", "每月", "/月"))
+        return "principal_per_period" if per else "principal"
+    if "逾期" in s or "应还未还" in s:
+        return "event"
+    return None
+
+
+def _charged(s: str, category: str) -> Optional[str]:
+    c = vocabulary()["fees"]["context"]
+    if category in ("late_payment", "prepayment"):
+        return "on_event"
+    neg_deduction = any(w in s for w in c["deduction_negation"])
+    if not neg_deduction and any(w in s for w in c["deducted"]):
+        return "deducted"
+    if any(w in s for w in c["upfront"]):
+        return "upfront"
+    if any(w in s for w in c["per_installment"]):
+        return "per_installment"
+    if any(w in s for w in c["at_maturity"]):
+        return "at_maturity"
+    if any(w in s for w in c["on_event"]):
+        return "on_event"
+    return None
+
+
+def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> list[Mention]:
+    t = view.text
+    out = []
+    hits = _fee_hits(view, 0, len(t))
+    for k, (start, end, name, cat) in enumerate(hits):
+        if any(a <= start < b for a, b in skip):
+            continue
+        s, e = view.sentence_at(start)
+        cs, ce = view.clause_at(start)
+        m = Mention(name, cat, start, end, text=view.excerpt(s, e))
+        neg = negation_before(t, cs, start)
+        if neg == "fee" or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]):
+            m.negated = True
+            out.append(m)
+            continue
+        nxt = [h[0] for h in hits[k + 1:] if h[0] < e and h[2] != name]
+        seg_end = min(nxt) if nxt else e
+        seg = t[end:seg_end]
+        ph = vocabulary().placeholder_re.search(t, end, min(seg_end, end + 16))
+        money = find_money(t, end, seg_end)
+        if ph and (not money or ph.start() < money[0].start) and re.search(r"[元%]", t[ph.end():ph.end() + 2] + ph.group()):
+            m.placeholder = True
+        sentence = t[s:e]
+        for mo in money:
+            before = t[max(end, mo.start - 6):mo.start]
+            if any(w in before for w in ("共计", "合计", "总计", "累计", "总额")):
+                m.amount_total = m.amount_total or mo.value
+            elif m.amount is None:
+                m.amount = mo.value
+        rates = find_rates(t, end, seg_end)
+        if rates:
+            m.rate = rates[0].value
+            m.rate_basis = _basis(seg) or _basis(sentence)
+        if _is_formula(sentence):
+            m.formula = view.excerpt(s, e)
+        m.charged = _charged(sentence, cat)
+        if m.rate is not None and m.rate_basis is None and m.charged == "on_event":
+            m.rate_basis = "event"
+        m.payee = _payee(sentence, ps)
+        out.append(m)
+    return out
+
+
+def _is_formula(s: str) -> bool:
+    has_base = any(w in s for w in ("利率", "本金", "金额", "%", "万分之", "千分之", "百分之", "×", "*"))
+    has_verb = any(w in s for w in ("计收", "计算", "收取", "加收", "上浮", "计付", "支付", "承担"))
+    return "按" in s and has_base and has_verb
+
+
+def _payee(sentence: str, ps: Parties) -> Optional[str]:
+    m = _PAYEE.search(sentence)
+    if m:
+        who = m.group(1) or m.group(2)
+        role = ps.role_of(who)
+        if role:
+            return role
+    return None
+
+
+# ---------------------------------------------------------------- merge
+
+
+def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
+    ps = parties(view)
+    table, spans = _table_mentions(view, ps)
+    prose = _prose_mentions(view, ps, spans)
+    mentions = sorted(table + prose, key=lambda m: m.start)
+    groups: dict[str, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(m.name, []).append(m)
+    # 服务费 alone usually refers back to the one named service fee (平台服务费)
+    for short in sorted(groups, key=len):
+        longer = [n for n in groups if n != short and n.endswith(short)
+                  and groups[n][0].category == groups[short][0].category
+                  and any(not x.negated for x in groups[n])]
+        if len(longer) == 1:
+            groups[longer[0]].extend(groups.pop(short))
+    fees = []
+    for name, ms in groups.items():
+        live = [m for m in ms if not m.negated]
+        if not live:
+            continue
+        live.sort(key=lambda m: (m.table, m.start))
+        first = min(live, key=lambda m: m.start)
+        fee = Fee(name=name, category=live[0].category, text=first.text,
+                  location=view.loc(first.start))
+        amount_per = [m.amount for m in live if m.amount is not None and m.charged == "per_installment"]
+        fee.charged = _first(m.charged for m in live if not m.table) or _first(m.charged for m in live)
+        fee.amount = (amount_per[0] if amount_per and fee.charged == "per_installment"
+                      else _first(m.amount for m in live))
+        fee.amount_total = _first(m.amount_total for m in live)
+        fee.rate = _first(m.rate for m in live)
+        fee.rate_basis = _first(m.rate_basis for m in live if m.rate is not None)
+        fee.formula = _first(m.formula for m in live)
+        fee.payee = _first(m.payee for m in live)
+        fee.placeholder = any(m.placeholder for m in live) and fee.amount is None and fee.rate is None
+        if fee.charged == "per_installment" and fee.amount is None and fee.amount_total and installments:
+            fee.amount = round(fee.amount_total / installments, 2)
+        if fee.charged == "per_installment" and fee.amount is not None and fee.amount_total is None and installments:
+            fee.amount_total = round(fee.amount * installments, 2)
+        if fee.charged is None and fee.category in ("late_payment", "prepayment"):
+            fee.charged = "on_event"
+        fees.append(fee)
+    fees.sort(key=lambda f: (f.location.page or 0, f.location.line, f.location.column))
+    return fees
+
+
+def _first(values):
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def regular(fee: Fee) -> bool:
+    """Charged in the normal course of the loan (not only on default or prepayment)."""
+    return fee.charged != "on_event" and fee.category not in ("late_payment", "prepayment")
+
+
+def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool]]:
+    """Fee names listed in ``[a, b)`` with whether each is negated there (breakdown checks)."""
+    out = []
+    for start, end, name, _ in _fee_hits(view, a, b):
+        cs, ce = view.clause_at(start)
+        neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(
+            _NEGATED_AFTER.match(view.text[end:min(ce, end + 8)])) or bool(
+            _NEGATED_AFTER.match(re.sub(r"^\s*\|?\s*[^|]*\|", "", view.text[end:min(b, end + 30)]) or ""))
+        out.append((name, neg))
+    return out
+
+
+def names_match(a: str, b: str) -> bool:
+    return a == b or a in b or b in a

@@ -1,0 +1,240 @@
+"""Repayment schedules, worked examples and single-payment terms: what is paid when."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..models import Installment
+from .numbers import find_money, parse_number
+from .tables import Row, header_index, rows, tokens
+from .view import View
+from .vocab import vocabulary
+
+_PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*期?$")
+_FOOTER = re.compile(r"^\s*(第\s*\d+\s*页.*|-?\s*\d+\s*-?|Page\s*\d+.*|共\s*\d+\s*页.*)\s*$")
+_DATE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?")
+_MD_RULE = re.compile(r"^\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
+_BARE_NUMBER = re.compile(r"^[¥￥]?\s*-?\d{1,3}(?:[,，]\d{3})*(?:\.\d+)?$|^[¥￥]?\s*-?\d+(?:\.\d+)?$")
+
+
+@dataclass
+class Schedule:
+    start: int
+    end: int
+    header: tuple[str, ...]
+    installments: list[Installment] = field(default_factory=list)
+    total: Optional[float] = None
+    total_span: Optional[tuple[int, int]] = None
+    total_principal: Optional[float] = None
+    fee_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Columns:
+    period: int
+    total: Optional[int]
+    principal: Optional[int]
+    interest: Optional[int]
+    balance: Optional[int]
+    date: Optional[int]
+    fees: list[int]
+
+
+def _columns(header: tuple[str, ...]) -> Optional[Columns]:
+    r = vocabulary()["repayment"]
+    period = header_index(header, tuple(r["schedule_headers"]))
+    balance = header_index(header, tuple(r["balance_headers"]))
+    taken = {period, balance}
+    total = _pick(header, r["schedule_amount_headers"], taken)
+    taken.add(total)
+    principal = _pick(header, r["principal_headers"], taken)
+    taken.add(principal)
+    interest = _pick(header, r["interest_headers"], taken)
+    taken.add(interest)
+    date = _pick(header, r["date_headers"], taken)
+    taken.add(date)
+    fees = [i for i, h in enumerate(header) if i not in taken and ("费" in h or "保费" in h)]
+    if period is None or (total is None and principal is None and interest is None):
+        return None
+    return Columns(period, total, principal, interest, balance, date, fees)
+
+
+def _pick(header, words, taken) -> Optional[int]:
+    for w in words:
+        for i, h in enumerate(header):
+            if i not in taken and w in h:
+                return i
+    return None
+
+
+def _number(text: str) -> Optional[float]:
+    s = text.replace("元", "").strip()
+    if not _BARE_NUMBER.match(s):
+        return None
+    return parse_number(s.lstrip("¥￥").strip())
+
+
+def _cells(view: View, row: Row, width: int) -> Optional[list[str]]:
+    if len(row.cells) == width:
+        return row.texts
+    toks = tokens(view, row)
+    if len(toks) == width:
+        return [c.text for c in toks]
+    return None
+
+
+def find_schedules(view: View) -> list[Schedule]:
+    out: list[Schedule] = []
+    current: Optional[Schedule] = None
+    cols: Optional[Columns] = None
+    last_line = -1
+    totals = tuple(vocabulary()["repayment"]["total_row"])
+    for row in rows(view):
+        header = tuple(row.texts)
+        c = _columns(header) if not _PERIOD.match(header[0]) else None
+        if c is not None:
+            if current is not None and current.header == header and _only_footers(view, last_line, row.line):
+                last_line = row.line
+                continue
+            current = Schedule(start=row.start, end=row.end, header=header)
+            cols = c
+            out.append(current)
+            last_line = row.line
+            continue
+        if current is None or cols is None:
+            continue
+        if not _only_footers(view, last_line, row.line):
+            current, cols = None, None
+            continue
+        cells = _cells(view, row, len(current.header))
+        first = row.cells[0].text.strip()
+        if first in totals or any(first.startswith(t) for t in totals):
+            if cells is not None and cols.total is not None:
+                current.total = _number(cells[cols.total])
+                cell_span = row.cells[cols.total] if len(row.cells) == len(current.header) else None
+                current.total_span = (cell_span.start, cell_span.end) if cell_span else (row.start, row.end)
+            if cells is not None and cols.principal is not None:
+                current.total_principal = _number(cells[cols.principal])
+            current.end = row.end
+            last_line = row.line
+            continue
+        m = _PERIOD.match(first)
+        if not m or cells is None:
+            continue
+        inst = _installment(int(m.group(1)), cells, cols)
+        if inst is None:
+            continue
+        current.installments.append(inst)
+        current.end = row.end
+        last_line = row.line
+    for s in out:
+        if cols_fee := [s.header[i] for i in (_columns(s.header).fees if _columns(s.header) else [])]:
+            s.fee_columns = cols_fee
+    return [s for s in out if s.installments]
+
+
+def _installment(period: int, cells: list[str], cols: Columns) -> Optional[Installment]:
+    def num(i):
+        return _number(cells[i]) if i is not None else None
+    principal, interest, total = num(cols.principal), num(cols.interest), num(cols.total)
+    fees = [v for i in cols.fees if (v := num(i)) is not None]
+    fee_sum = round(sum(fees), 2) if fees else None
+    if total is None:
+        parts = [v for v in (principal, interest, fee_sum) if v is not None]
+        if not parts:
+            return None
+        total = round(sum(parts), 2)
+    due = cells[cols.date].strip() if cols.date is not None else None
+    return Installment(period=period, amount=total, principal=principal, interest=interest,
+                       fees=fee_sum, due=due or None)
+
+
+def _only_footers(view: View, after_line: int, before_line: int) -> bool:
+    for k in range(after_line + 1, before_line):
+        a, b = view.lines[k]
+        s = view.text[a:b].strip()
+        if s and not _FOOTER.match(s) and not _MD_RULE.match(s) and not s.startswith("单位") and not s.startswith("（单位"):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- worked examples
+
+
+@dataclass
+class WorkedExample:
+    start: int
+    end: int
+    principal: Optional[float]
+    installment: Optional[float]
+    total: Optional[float]
+    total_span: Optional[tuple[int, int]]
+    hypothetical: bool
+
+
+def find_examples(view: View, principal: Optional[float]) -> list[WorkedExample]:
+    r = vocabulary()["repayment"]
+    markers = r["example_markers"]
+    pay_words = r["example_payment_words"]
+    totals = vocabulary()["amounts"]["total"]
+    out = []
+    t = view.text
+    for a, b in view.sentences:
+        s = t[a:b]
+        if not any(m in s for m in markers):
+            continue
+        # an example often runs over the next sentence or two: 以…为例。每期应还…；合计…
+        end = b
+        for a2, b2 in view.sentences:
+            if a2 >= b and a2 - b < 3 and b2 - a < 400:
+                end = b2
+        seg = t[a:end]
+        if not any(w in seg for w in pay_words):
+            continue
+        money = find_money(t, a, end)
+        if not money:
+            continue
+        inst = None
+        total = None
+        total_span = None
+        for w in ("每期应还", "每月应还", "每期还款", "每月还款", "每期需还"):
+            k = seg.find(w)
+            if k != -1:
+                after = [m for m in money if m.start >= a + k]
+                if after:
+                    inst = after[0].value
+                break
+        for w in sorted(totals + ["合计", "共计", "总计"], key=len, reverse=True):
+            k = seg.find(w)
+            if k != -1:
+                after = [m for m in money if m.start >= a + k]
+                if after:
+                    total, total_span = after[0].value, (after[0].start, after[0].end)
+                break
+        ex_principal = money[0].value
+        hypothetical = principal is None or abs(ex_principal - principal) > 0.005
+        out.append(WorkedExample(a, end, ex_principal, inst, total, total_span, hypothetical))
+    return out
+
+
+def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
+    """``到期日…应还本息合计X元``: a one-row schedule (start, end, amount, due)."""
+    words = vocabulary()["repayment"]["single_payment_words"]
+    totals = vocabulary()["amounts"]["total"]
+    t = view.text
+    for a, b in view.sentences:
+        s = t[a:b]
+        if not any(w in s for w in words):
+            continue
+        date = _DATE.search(s)
+        if not date:
+            continue
+        money = [m for m in find_money(t, a, b)]
+        if not money:
+            continue
+        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]):
+            continue
+        m = money[-1]
+        return a, b, m.value, date.group()
+    return None
