@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from .errors import LoanlintError
-from .models import FileError, FileReport, Finding
+from .models import FileError, FileReport, Finding, Location
 from .standard import Standard
 
 
@@ -32,7 +32,8 @@ def lint_file(path: str, std: Standard, opts: Options) -> FileReport:
         doc = load(path)
         facts = extract(doc, opts.template)
         data = derive(facts)
-        findings = validate(std, data, opts.lang)
+        origin = Location(line=1, column=1, page=1 if doc.is_pdf else None)
+        findings = validate(std, data, opts.lang, origin)
     except LoanlintError as exc:
         return FileReport(path=path, status="error", error=FileError(code=exc.code, message=exc.message(opts.lang)))
     except RecursionError:

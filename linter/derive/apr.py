@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional, Sequence
 
-LOW = -0.999999
+LOW = -0.9
 HIGH_LIMIT = 1e6
 TOL = 1e-13
 
@@ -63,7 +63,7 @@ def irr(flows: Sequence[float], times: Optional[Sequence[float]] = None) -> floa
                 raise AprError("no rate below 10^8 % per period solves the cash flows")
         return _bisect(f, lo, hi)
     roots = []
-    grid = [LOW] + [x / 1000 for x in range(-999, 1001, 5)] + [2.0, 5.0, 10.0, 100.0, 1000.0]
+    grid = [LOW] + [x / 1000 for x in range(-895, 1001, 5)] + [2.0, 5.0, 10.0, 100.0, 1000.0]
     values = [f(x) for x in grid]
     for (a, fa), (b, fb) in zip(zip(grid, values), zip(grid[1:], values[1:])):
         if fa == 0:

@@ -13,7 +13,8 @@ GENERIC = Rule("X000", "standard-violation", "error",
 _FIELD = re.compile(r"\{([a-zA-Z_][\w]*)(?::([\w]+))?\}")
 
 
-def validate(std: Standard, facts: dict[str, Any], lang: str = "zh") -> list[Finding]:
+def validate(std: Standard, facts: dict[str, Any], lang: str = "zh", origin: Optional[Location] = None) -> list[Finding]:
+    """Findings about something missing point at ``origin`` (the document's start)."""
     findings: dict[tuple, Finding] = {}
     for error in std.validator.iter_errors(facts):
         rule = _nearest_rule(std, error)
@@ -26,7 +27,7 @@ def validate(std: Standard, facts: dict[str, Any], lang: str = "zh") -> list[Fin
                     obj = {**ev, **(obj or {})} if obj else ev
             except (KeyError, IndexError, ValueError, TypeError):
                 pass
-        location = _location(obj)
+        location = _location(obj, origin)
         context: dict[str, Any] = dict(std.parameters)
         context["tolerance"] = std.parameters.get("apr_tolerance")
         context["cap"] = std.parameters.get("apr_cap")
@@ -90,11 +91,11 @@ def _instance_object(facts: Any, path: list) -> tuple[Any, Optional[dict]]:
     return target, None
 
 
-def _location(obj: Optional[dict]) -> Location:
+def _location(obj: Optional[dict], origin: Optional[Location]) -> Location:
     loc = obj.get("location") if isinstance(obj, dict) else None
     if isinstance(loc, dict) and isinstance(loc.get("line"), int):
         return Location(line=loc["line"], column=int(loc.get("column") or 1), page=loc.get("page"))
-    return Location(line=1, column=1)
+    return origin or Location(line=1, column=1)
 
 
 def render(template: str, context: dict[str, Any], lang: str) -> str:
