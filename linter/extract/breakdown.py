@@ -18,8 +18,9 @@ from .view import View
 from .vocab import alternation, vocabulary
 
 _HEADING = re.compile(
-    r"^\s*(?:#{1,6}\s|第[一二三四五六七八九十百零\d]+[条章部]|【[^】]{1,20}】\s*$|[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)\s*\S|"
-    r"[（(][一二三四五六七八九十]+[）)]|\*\*[^*]{1,30}\*\*\s*$)")
+    r"^\s*(?:#{1,6}\s|第[一二三四五六七八九十百零\d]+[条章部]|【[^】]{1,20}】\s*$|"
+    r"[一二三四五六七八九十]+[、.]\s*[^，。；：:,]{1,16}$|\d{1,2}[、.](?!\d)\s*[^，。；：:,]{1,16}$|"
+    r"\*\*[^*]{1,30}\*\*\s*$)")
 
 
 def _blocks(view: View) -> list[tuple[int, int, int]]:
@@ -67,7 +68,7 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
             continue
         names = [n for n, _ in listed]
         omitted = [f.name for f in charged if not any(names_match(f.name, n) for n in names)]
-        only_interest = any(w in seg for w in cb["only_interest"]) and any(w in seg for w in cb["no_other_fee"])
+        only_interest = _only_interest(seg) and any(w in seg for w in cb["no_other_fee"])
         candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + names,
                                   omitted=omitted, text=view.excerpt(a, min(b, a + 120)))
         if not omitted and (listed or only_interest or not charged or _itemized(seg)):
@@ -79,12 +80,18 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
     if not charged:
         for a, b in view.sentences:
             seg = t[a:b]
-            if any(w in seg for w in cb["only_interest"]):
+            if _only_interest(seg):
                 nxt = t[a:min(len(t), b + 200)]
                 if any(w in nxt for w in cb["no_other_fee"]):
                     return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
                                          text=view.excerpt(a, b))
     return best or CostBreakdown(present=False)
+
+
+def _only_interest(seg: str) -> bool:
+    cb = vocabulary()["cost_breakdown"]
+    return any(w in seg for w in cb["only_interest"]) or any(
+        re.search(p, seg) for p in cb["only_interest_patterns"])
 
 
 def _itemized(seg: str) -> bool:

@@ -75,7 +75,8 @@ def tokens(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return out
 
 
-def negation_before(text: str, clause_start: int, target_start: int) -> str | None:
+def negation_before(text: str, clause_start: int, target_start: int,
+                    transparent_spans: list[tuple[int, int]] = ()) -> str | None:
     """What a negation in the clause before ``target_start`` governs: ``"fee"`` (不收取任何X费,
     免收X费), ``"deduction"`` (不从本金中扣除 …), or None."""
     if clause_start >= target_start:
@@ -87,6 +88,8 @@ def negation_before(text: str, clause_start: int, target_start: int) -> str | No
     fees_names = vocabulary().fee_names
     words = tokens(text, clause_start, target_start)
     for word, a, b in reversed(words):
+        if any(x <= a < y for x, y in transparent_spans):
+            continue  # another fee name of the same list
         if any(text.startswith(d, a) for d in deduction) or any(d.startswith(word) and text.startswith(d, a) for d in deduction):
             return "deduction"
         if word in negations or any(word.startswith(n) for n in negations if len(n) > 1):

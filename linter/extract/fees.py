@@ -17,7 +17,7 @@ from .tables import Row, rows
 from .view import View
 from .vocab import alternation, vocabulary
 
-_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所含包括扣除即")
+_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所含包括扣除即以均构名义还退把被对就并也都需要")
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为]*(免收|免费|免|无|不收取|不收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
                     r"|由([^\s，。；、,]{2,16}?)(?:收取|向)")
@@ -42,6 +42,7 @@ class Mention:
     placeholder: bool = False
     text: str = ""
     table: bool = False
+    charging: bool = True
 
 
 @dataclass
@@ -91,8 +92,9 @@ def fee_name(match_text: str) -> Optional[tuple[str, str]]:
     if match_text in names:
         return match_text, names[match_text]
     name = match_text
-    while len(name) > 2 and name[0] in _TRIM:
-        name = name[1:]
+    stops = [i for i, ch in enumerate(name[:-2]) if ch in _TRIM]
+    if stops:
+        name = name[stops[-1] + 1:]
     for known in sorted(names, key=len, reverse=True):
         if name.endswith(known) and (name == known or name[: -len(known)][-1:] in _TRIM):
             name = known
@@ -249,8 +251,9 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         s, e = view.sentence_at(start)
         cs, ce = view.clause_at(start)
         m = Mention(name, cat, start, end, text=view.excerpt(s, e))
-        neg = negation_before(t, cs, start)
-        if neg == "fee" or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]):
+        neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
+        if neg is not None or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]) or _negated_in_row(view, start) \
+                or _quoted_under_negation(t, s, start, end):
             m.negated = True
             out.append(m)
             continue
@@ -275,11 +278,38 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         if _is_formula(sentence):
             m.formula = view.excerpt(s, e)
         m.charged = _charged(sentence, cat)
+        m.charging = (m.amount is not None or m.rate is not None or m.placeholder or m.amount_total is not None
+                      or any(w in sentence for w in vocabulary()["fees"]["context"]["charging"]))
         if m.rate is not None and m.rate_basis is None and m.charged == "on_event":
             m.rate_basis = "event"
         m.payee = _payee(sentence, ps)
         out.append(m)
     return out
+
+
+def _negated_in_row(view: View, start: int) -> bool:
+    """| 服务费 / 手续费 | 无（均不收取） |: the value cell after the name says it is not charged."""
+    from .tables import split_row
+    k = view.line_of(start)
+    a, b = view.lines[k]
+    row = split_row(view, a, b)
+    if row is None:
+        return False
+    for i, cell in enumerate(row.cells):
+        if cell.start <= start < cell.end + 1:
+            rest = [c.text for c in row.cells[i + 1:] if c.text.strip()]
+            return bool(rest) and bool(_NEGATED_AFTER.match(rest[0]))
+    return False
+
+
+def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
+    """不会…收取“手续费”“保证金”, 以…名义收取“手续费”的均为诈骗: a quoted fee name in a
+    warning is not a charge."""
+    if start == 0 or t[start - 1] not in "“\"「『" or end >= len(t) or t[end] not in "”\"」』":
+        return False
+    sentence_end = t.find("。", end)
+    sentence = t[s:sentence_end if sentence_end != -1 else len(t)]
+    return any(n in sentence for n in ("不", "无", "未", "严禁", "禁止", "谨防", "警惕", "诈骗", "冒充", "骗", "举报"))
 
 
 def _is_formula(s: str) -> bool:
@@ -316,10 +346,19 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
                   and any(not x.negated for x in groups[n])]
         if len(longer) == 1:
             groups[longer[0]].extend(groups.pop(short))
+    generic = set(vocabulary()["fees"]["generic"]["suffixes"]) | {"保费", "费用"}
+    for short in [n for n in groups if n in generic]:
+        if short not in groups:
+            continue
+        cat = groups[short][0].category
+        same = [n for n in groups if n != short and groups[n][0].category == cat
+                and any(not x.negated for x in groups[n])]
+        if len(same) == 1:
+            groups[same[0]].extend(groups.pop(short))
     fees = []
     for name, ms in groups.items():
         live = [m for m in ms if not m.negated]
-        if not live:
+        if not live or not any(m.charging for m in live):
             continue
         live.sort(key=lambda m: (m.table, m.start))
         first = min(live, key=lambda m: m.start)
