@@ -27,6 +27,8 @@ def to_money(view: View, item: Labeled) -> MoneyLike:
                  location=view.loc(item.value.start))
 
 
+
+
 def _amount_stop() -> re.Pattern:
     a = vocabulary()["amounts"]
     return re.compile(alternation(a["principal"] + a["disbursed"] + a["total"] + ["利率", "利息", "费"]))
@@ -53,7 +55,7 @@ def principal(view: View) -> MoneyLike:
 
 def disbursed(view: View, principal_value: MoneyLike) -> MoneyLike:
     a = vocabulary()["amounts"]
-    found = first_amount(view, a["disbursed"])
+    found = first_amount(view, a["disbursed"]) or first_amount(view, a["disbursed_fallback"])
     if found is not None:
         return found
     if isinstance(principal_value, Money):

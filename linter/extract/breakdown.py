@@ -81,7 +81,7 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
         for a, b in view.sentences:
             seg = t[a:b]
             if _only_interest(seg):
-                nxt = t[a:min(len(t), b + 200)]
+                nxt = t[max(0, a - 200):min(len(t), b + 200)]
                 if any(w in nxt for w in cb["no_other_fee"]):
                     return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
                                          text=view.excerpt(a, b))

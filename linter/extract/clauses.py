@@ -86,6 +86,9 @@ def negation_before(text: str, clause_start: int, target_start: int,
     deduction = fees["deduction_negation"]
     transparent = set(vocabulary()["segmentation"]["transparent"])
     fees_names = vocabulary().fee_names
+    window = text[max(clause_start, target_start - 16):target_start]
+    if any(d in window for d in deduction):
+        return "deduction"  # 不从借款本金中扣收X费: only the deduction is denied
     words = tokens(text, clause_start, target_start)
     for word, a, b in reversed(words):
         if any(x <= a < y for x, y in transparent_spans):

@@ -89,18 +89,16 @@ def fee_name(match_text: str) -> Optional[tuple[str, str]]:
     """The fee's own name from a regex hit (which may carry a verb in front) + category."""
     v = vocabulary()
     names = v.fee_names
+    match_text = match_text.replace("“", "").replace("”", "")
     if match_text in names:
         return match_text, names[match_text]
+    for known in sorted(names, key=len, reverse=True):
+        if match_text.endswith(known):
+            return known, names[known]
     name = match_text
     stops = [i for i, ch in enumerate(name[:-2]) if ch in _TRIM]
     if stops:
         name = name[stops[-1] + 1:]
-    for known in sorted(names, key=len, reverse=True):
-        if name.endswith(known) and (name == known or name[: -len(known)][-1:] in _TRIM):
-            name = known
-            break
-    if name in names:
-        return name, names[name]
     generic = v["fees"]["generic"]
     if not any(name.endswith(s) for s in generic["suffixes"]):
         return None
@@ -122,7 +120,7 @@ def _fee_hits(view: View, a: int, b: int) -> list[tuple[int, int, str, str]]:
         if got is None:
             continue
         name, cat = got
-        start = m.end() - len(name)
+        start = m.end() - len(name) - (2 if "”" in m.group() else 0)
         nf = not_fees.search(t, max(0, start - 3), min(len(t), m.end() + 2))
         if nf and nf.start() <= start < nf.end() or nf and start <= nf.start() < m.end() and nf.group() not in name:
             continue
@@ -250,6 +248,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             continue
         s, e = view.sentence_at(start)
         cs, ce = view.clause_at(start)
+        name, cat = _qualified(name, cat, t[s:e])
         m = Mention(name, cat, start, end, text=view.excerpt(s, e))
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
         if neg is not None or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]) or _negated_in_row(view, start) \
@@ -258,7 +257,9 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             out.append(m)
             continue
         nxt = [h[0] for h in hits[k + 1:] if h[0] < e and h[2] != name]
-        seg_end = min(nxt) if nxt else e
+        seg_end = min([ce] + nxt)
+        if seg_end == ce and ce < e and not nxt and _continues(t[ce + 1:e]):
+            seg_end = min(e, _clause_end(t, ce + 1, e))
         seg = t[end:seg_end]
         ph = vocabulary().placeholder_re.search(t, end, min(seg_end, end + 16))
         money = find_money(t, end, seg_end)
@@ -285,6 +286,26 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         m.payee = _payee(sentence, ps)
         out.append(m)
     return out
+
+
+_CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
+
+
+def _continues(clause: str) -> bool:
+    """``担保费，每期80.00元`` — the next clause still gives the fee's amount."""
+    return bool(_CONTINUATION.match(clause))
+
+
+def _clause_end(t: str, a: int, e: int) -> int:
+    j = t.find("，", a, e)
+    return e if j == -1 else j
+
+
+def _qualified(name: str, cat: str, sentence: str) -> tuple[str, str]:
+    for keyword, full in vocabulary()["fees"].get("qualified", {}).get(name, []):
+        if keyword in sentence:
+            return full, vocabulary().fee_names.get(full, cat)
+    return name, cat
 
 
 def _negated_in_row(view: View, start: int) -> bool:

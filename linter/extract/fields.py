@@ -64,6 +64,7 @@ def _clean_gap(gap: str, stop: Optional[re.Pattern], reject: tuple[str, ...]) ->
     if any(w in gap for w in reject):
         return False
     bare = _PARENS.sub("", gap)
+    bare = re.sub(r"^(?:的|之)(?:贷款|借款)?(?:金额|资金|款项)?", "", bare)  # 实际收到的贷款金额为…
     if stop is not None and stop.search(bare):
         return False
     return True

@@ -175,6 +175,10 @@ def find_terms(text: str, start: int = 0, end: Optional[int] = None) -> list[tup
         n = parse_number(m.group("n"))
         if n is None or n <= 0 or n != int(n) or n > 100000:
             continue
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if before in "年月/-." or (m.group("u") in ("月", "年") and after.isdigit()):
+            continue  # part of a date (2025年4月15日, 每月20日), not a duration
         u = m.group("u")
         unit = {"个自然月": "month", "个月": "month", "月": "month", "期": "installment",
                 "天": "day", "日": "day", "年": "year"}[u]

@@ -8,10 +8,12 @@ from typing import Optional
 from ..models import Installment
 from .numbers import find_money, parse_number
 from .tables import Row, header_index, rows, tokens
-from .view import View
+from .view import View, display_width
 from .vocab import vocabulary
 
-_PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*期?$")
+_PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*(?:期|/\s*\d{1,3})?$")
+_TEXT_ROW = re.compile(r"\s*第\s*(\d{1,3})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]")
+_MARKUP = re.compile(r"\*\*|__|`|[（(][^）)]{0,12}[）)]")
 _FOOTER = re.compile(r"^\s*(第\s*\d+\s*页.*|-?\s*\d+\s*-?|Page\s*\d+.*|共\s*\d+\s*页.*)\s*$")
 _DATE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?")
 _MD_RULE = re.compile(r"^\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
@@ -68,19 +70,40 @@ def _pick(header, words, taken) -> Optional[int]:
     return None
 
 
+def clean_cell(text: str) -> str:
+    return _MARKUP.sub("", text).strip()
+
+
 def _number(text: str) -> Optional[float]:
-    s = text.replace("元", "").strip()
+    s = clean_cell(text).replace("元", "").strip()
     if not _BARE_NUMBER.match(s):
         return None
     return parse_number(s.lstrip("¥￥").strip())
 
 
-def _cells(view: View, row: Row, width: int) -> Optional[list[str]]:
+def _cells(view: View, row: Row, width: int, right_align: bool = False,
+           header: Optional[Row] = None) -> Optional[list[str]]:
     if len(row.cells) == width:
         return row.texts
     toks = tokens(view, row)
     if len(toks) == width:
         return [c.text for c in toks]
+    if right_align and header is not None and 2 <= len(row.cells) < width:
+        # a 合计 row leaves the date (and balance) columns blank: put each figure under the
+        # header cell that starts nearest to it on screen
+        line_start = view.lines[row.line][0]
+        hcols = [display_width(view.text[header_row.start if False else hstart:c.start]) for c, hstart in
+                 ((c, view.lines[header.line][0]) for c in header.cells)]
+        out = [row.cells[0].text] + [""] * (width - 1)
+        taken = {0}
+        for c in row.cells[1:]:
+            col = display_width(view.text[line_start:c.start])
+            best = min((i for i in range(1, width) if i not in taken), key=lambda i: abs(hcols[i] - col), default=None)
+            if best is None:
+                return None
+            taken.add(best)
+            out[best] = c.text
+        return out
     return None
 
 
@@ -89,6 +112,7 @@ def find_schedules(view: View) -> list[Schedule]:
     current: Optional[Schedule] = None
     cols: Optional[Columns] = None
     last_line = -1
+    header_row: Optional[Row] = None
     totals = tuple(vocabulary()["repayment"]["total_row"])
     for row in rows(view):
         header = tuple(row.texts)
@@ -99,6 +123,7 @@ def find_schedules(view: View) -> list[Schedule]:
                 continue
             current = Schedule(start=row.start, end=row.end, header=header)
             cols = c
+            header_row = row
             out.append(current)
             last_line = row.line
             continue
@@ -107,9 +132,10 @@ def find_schedules(view: View) -> list[Schedule]:
         if not _only_footers(view, last_line, row.line):
             current, cols = None, None
             continue
-        cells = _cells(view, row, len(current.header))
-        first = row.cells[0].text.strip()
-        if first in totals or any(first.startswith(t) for t in totals):
+        first = clean_cell(row.cells[0].text)
+        is_total = first in totals or any(first.startswith(t) for t in totals)
+        cells = _cells(view, row, len(current.header), right_align=is_total, header=header_row)
+        if is_total:
             if cells is not None and cols.total is not None:
                 current.total = _number(cells[cols.total])
                 cell_span = row.cells[cols.total] if len(row.cells) == len(current.header) else None
@@ -119,7 +145,7 @@ def find_schedules(view: View) -> list[Schedule]:
             current.end = row.end
             last_line = row.line
             continue
-        m = _PERIOD.match(first)
+        m = _PERIOD.match(clean_cell(cells[cols.period]) if cells is not None else first)
         if not m or cells is None:
             continue
         inst = _installment(int(m.group(1)), cells, cols)
@@ -131,7 +157,48 @@ def find_schedules(view: View) -> list[Schedule]:
     for s in out:
         if cols_fee := [s.header[i] for i in (_columns(s.header).fees if _columns(s.header) else [])]:
             s.fee_columns = cols_fee
-    return [s for s in out if s.installments]
+    found = [s for s in out if s.installments]
+    text_schedule = _text_rows(view)
+    if text_schedule is not None:
+        found.append(text_schedule)
+    return found
+
+
+def _text_rows(view: View) -> Optional[Schedule]:
+    """``第1期（2025.12.9）：本金481.58元 + 利息45.00元 = 526.58元`` lines."""
+    t = view.text
+    sched: Optional[Schedule] = None
+    last = -2
+    for k, (a, b) in enumerate(view.lines):
+        m = _TEXT_ROW.match(t, a, b)
+        if not m:
+            continue
+        money = find_money(t, m.end(), b)
+        if not money:
+            continue
+        if sched is None or k > last + 3:
+            if sched is not None and len(sched.installments) >= 2:
+                break
+            sched = Schedule(start=a, end=b, header=("期数", "应还金额"))
+        seg = t[m.end():b]
+        eq = seg.rfind("=")
+        amount = money[-1].value
+        principal = interest = None
+        for mo in money:
+            before = t[max(m.end(), mo.start - 4):mo.start]
+            if "本金" in before:
+                principal = mo.value
+            elif "利息" in before:
+                interest = mo.value
+        if eq == -1 and principal is not None and interest is not None and len(money) == 2:
+            amount = round(principal + interest, 2)
+        sched.installments.append(Installment(period=int(m.group(1)), amount=amount, principal=principal,
+                                              interest=interest, due=m.group(2)))
+        sched.end = b
+        last = k
+    if sched is None or len(sched.installments) < 2:
+        return None
+    return sched
 
 
 def _installment(period: int, cells: list[str], cols: Columns) -> Optional[Installment]:

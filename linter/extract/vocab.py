@@ -43,7 +43,8 @@ class Vocabulary:
         known = alternation(self.fee_names)
         # a generic name: up to 4 hanzi/latin before a fee suffix (trimmed later)
         gen = r"[\u4e00-\u9fffA-Za-z]{0,4}(?:%s)" % alternation(generic)
-        return re.compile(f"(?:{gen})|(?:{known})")
+        quoted = r"“[\u4e00-\u9fffA-Za-z]{1,10}”(?:费用|服务费|费)"  # “极速权益卡”费用
+        return re.compile(f"(?:{quoted})|(?:{gen})|(?:{known})")
 
     @cached_property
     def not_fee_re(self) -> re.Pattern:
