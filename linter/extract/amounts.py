@@ -71,41 +71,48 @@ def total_repayment(view: View, avoid: list[tuple[int, int]]) -> MoneyLike:
 
 
 def term(view: View) -> Optional[Term]:
-    t = view.text
-    labels = re.compile(alternation(vocabulary()["term"]["labels"]))
-    for m in labels.finditer(t):
-        s, e = view.sentence_at(m.start())
-        hi = min(e, m.end() + 30)
-        seg = t[m.end():hi]
-        rng = _DATE_RANGE.search(seg)
-        found = find_terms(t, m.end(), hi)
-        if not found and not rng:
-            continue
-        months = days = installments = None
-        for a, b, n, unit in found:
-            if a - m.end() > 20:
-                break
-            if unit == "month" and months is None:
-                months = n
-            elif unit == "year" and months is None:
-                months = 12 * n
-            elif unit == "day" and days is None:
-                days = n
-            elif unit == "installment" and installments is None:
-                installments = n
-        if rng and days is None and months is None:
-            try:
-                d0 = date(int(rng.group(1)), int(rng.group(2)), int(rng.group(3)))
-                d1 = date(int(rng.group(4)), int(rng.group(5)), int(rng.group(6)))
-                days = (d1 - d0).days
-            except ValueError:
-                pass
-        if months is None and days is None and installments is None:
-            continue
-        end = max([b for a, b, *_ in found] + [m.end()])
-        return Term(months=months, days=days, installments=installments,
-                    text=view.excerpt(m.start(), end), location=view.loc(m.start()))
+    """The loan's term, trying labels in the vocabulary's order (借款期限 before 额度有效期)."""
+    for label in vocabulary()["term"]["labels"]:
+        for m in re.finditer(re.escape(label), view.text):
+            found = _term_at(view, m)
+            if found is not None:
+                return found
     return None
+
+
+def _term_at(view: View, m: re.Match) -> Optional[Term]:
+    t = view.text
+    s, e = view.sentence_at(m.start())
+    hi = min(e, m.end() + 30)
+    seg = t[m.end():hi]
+    rng = _DATE_RANGE.search(seg)
+    found = find_terms(t, m.end(), hi)
+    if not found and not rng:
+        return None
+    months = days = installments = None
+    for a, b, n, unit in found:
+        if a - m.end() > 20:
+            break
+        if unit == "month" and months is None:
+            months = n
+        elif unit == "year" and months is None:
+            months = 12 * n
+        elif unit == "day" and days is None:
+            days = n
+        elif unit == "installment" and installments is None:
+            installments = n
+    if rng and days is None and months is None:
+        try:
+            d0 = date(int(rng.group(1)), int(rng.group(2)), int(rng.group(3)))
+            d1 = date(int(rng.group(4)), int(rng.group(5)), int(rng.group(6)))
+            days = (d1 - d0).days
+        except ValueError:
+            pass
+    if months is None and days is None and installments is None:
+        return None
+    end = max([b for a, b, *_ in found] + [m.end()])
+    return Term(months=months, days=days, installments=installments,
+                text=view.excerpt(m.start(), end), location=view.loc(m.start()))
 
 
 def installments_count(view: View) -> Optional[int]:

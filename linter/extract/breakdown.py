@@ -68,7 +68,7 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
             continue
         names = [n for n, _ in listed]
         omitted = [f.name for f in charged if not any(names_match(f.name, n) for n in names)]
-        only_interest = _only_interest(seg) and any(w in seg for w in cb["no_other_fee"])
+        only_interest = _only_interest(seg) and _no_other_fee(seg)
         candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + names,
                                   omitted=omitted, text=view.excerpt(a, min(b, a + 120)))
         if not omitted and (listed or only_interest or not charged or _itemized(seg)):
@@ -82,7 +82,7 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
             seg = t[a:b]
             if _only_interest(seg):
                 nxt = t[max(0, a - 200):min(len(t), b + 200)]
-                if any(w in nxt for w in cb["no_other_fee"]):
+                if _no_other_fee(nxt):
                     return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
                                          text=view.excerpt(a, b))
     return best or CostBreakdown(present=False)
@@ -94,5 +94,10 @@ def _only_interest(seg: str) -> bool:
         re.search(p, seg) for p in cb["only_interest_patterns"])
 
 
+def _no_other_fee(seg: str) -> bool:
+    cb = vocabulary()["cost_breakdown"]
+    return any(w in seg for w in cb["no_other_fee"]) or any(re.search(p, seg) for p in cb["no_other_fee_patterns"])
+
+
 def _itemized(seg: str) -> bool:
-    return "利息" in seg and any(w in seg for w in vocabulary()["cost_breakdown"]["no_other_fee"])
+    return "利息" in seg and _no_other_fee(seg)

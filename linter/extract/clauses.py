@@ -35,7 +35,7 @@ def _import_jieba():
 
 def domain_words() -> list[str]:
     v = vocabulary()
-    words: set[str] = set(v["segmentation"]["words"])
+    words: set[str] = set(v["segmentation"]["words"]) | set(v["segmentation"]["transparent"])
 
     def walk(node):
         if isinstance(node, dict):
@@ -90,9 +90,19 @@ def negation_before(text: str, clause_start: int, target_start: int,
     if any(d in window for d in deduction):
         return "deduction"  # 不从借款本金中扣收X费: only the deduction is denied
     words = tokens(text, clause_start, target_start)
+    prefix = 0  # single characters glued in front of a fee name (额/度 + 管理费)
+    right_is_fee = True  # the target itself is a fee name
     for word, a, b in reversed(words):
         if any(x <= a < y for x, y in transparent_spans):
+            right_is_fee = True
+            prefix = 0
             continue  # another fee name of the same list
+        if right_is_fee and len(word) == 1 and "\u4e00" <= word <= "\u9fff" and prefix < 4 \
+                and word not in negations and word not in transparent:
+            prefix += 1
+            continue
+        right_is_fee = word.endswith("费")
+        prefix = 0
         if any(text.startswith(d, a) for d in deduction) or any(d.startswith(word) and text.startswith(d, a) for d in deduction):
             return "deduction"
         if word in negations or any(word.startswith(n) for n in negations if len(n) > 1):

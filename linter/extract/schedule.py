@@ -16,7 +16,7 @@ _TEXT_ROW = re.compile(r"\s*第\s*(\d{1,3})\s*期\s*(?:[（(]([^）)]{4,20})[）
 _MARKUP = re.compile(r"\*\*|__|`|[（(][^）)]{0,12}[）)]")
 _FOOTER = re.compile(r"^\s*(第\s*\d+\s*页.*|-?\s*\d+\s*-?|Page\s*\d+.*|共\s*\d+\s*页.*)\s*$")
 _DATE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?")
-_MD_RULE = re.compile(r"^\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
+_MD_RULE = re.compile(r"^[\s\-+|:=_—─━┼┬┴├┤│┌┐└┘]{3,}$")
 _BARE_NUMBER = re.compile(r"^[¥￥]?\s*-?\d{1,3}(?:[,，]\d{3})*(?:\.\d+)?$|^[¥￥]?\s*-?\d+(?:\.\d+)?$")
 
 
@@ -302,6 +302,13 @@ def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
             continue
         if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]):
             continue
-        m = money[-1]
+        m = max(money, key=lambda x: x.value)
+        for w in sorted(totals + ["本息"], key=len, reverse=True):
+            k = s.find(w)
+            if k != -1:
+                after = [x for x in money if x.start >= a + k]
+                if after:
+                    m = after[0]
+                break
         return a, b, m.value, date.group()
     return None

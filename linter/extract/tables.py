@@ -39,10 +39,16 @@ def split_row(view: View, a: int, b: int) -> Row | None:
     s = line.strip()
     if not s:
         return None
-    if s.startswith("|") and s.count("|") >= 2:
+    if s.count("|") >= 2:
         cells = []
-        pos = a + line.index("|") + 1
-        for part in s[1:].rstrip("|").split("|"):
+        lead = len(line) - len(line.lstrip())
+        if s.startswith("|"):
+            pos = a + line.index("|") + 1
+            body = s[1:]
+        else:
+            pos = a + lead
+            body = s
+        for part in body.rstrip("|").split("|"):
             lead = len(part) - len(part.lstrip())
             cells.append(Cell(part.strip(), pos + lead, pos + lead + len(part.strip())))
             pos += len(part) + 1
