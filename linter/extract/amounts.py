@@ -37,25 +37,22 @@ def _amount_stop() -> re.Pattern:
 def first_amount(view: View, labels: list[str], avoid: list[tuple[int, int]] = ()) -> MoneyLike:
     reject = tuple(vocabulary()["amounts"]["not_amount_context"])
     found = labeled(view, re.compile(alternation(labels)), find_money, stop=_amount_stop(), reject=reject)
-    placeholder = None
     for item in found:
         if any(a <= item.start < b for a, b in avoid):
             continue
-        if item.value is not None:
+        if item.value is not None or item.placeholder is not None:
             return to_money(view, item)
-        if item.placeholder is not None and placeholder is None:
-            placeholder = to_money(view, item)
-    return placeholder
+    return None
 
 
-def principal(view: View) -> MoneyLike:
+def principal(view: View, avoid: list[tuple[int, int]] = ()) -> MoneyLike:
     a = vocabulary()["amounts"]
-    return first_amount(view, a["principal"]) or first_amount(view, a["principal_fallback"])
+    return first_amount(view, a["principal"], avoid) or first_amount(view, a["principal_fallback"], avoid)
 
 
-def disbursed(view: View, principal_value: MoneyLike) -> MoneyLike:
+def disbursed(view: View, principal_value: MoneyLike, avoid: list[tuple[int, int]] = ()) -> MoneyLike:
     a = vocabulary()["amounts"]
-    found = first_amount(view, a["disbursed"]) or first_amount(view, a["disbursed_fallback"])
+    found = first_amount(view, a["disbursed"], avoid) or first_amount(view, a["disbursed_fallback"], avoid)
     if found is not None:
         return found
     if isinstance(principal_value, Money):

@@ -66,10 +66,10 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
         has_values = bool(find_money(t, a, b, bare=True) or find_rates(t, a, b))
         if not has_interest or not has_values:
             continue
-        names = [n for n, _ in listed]
-        omitted = [f.name for f in charged if not any(names_match(f.name, n) for n in names)]
+        names = [(n, cat) for n, _, valued, cat in listed if valued]
+        omitted = [f.name for f in charged if not any(names_match(f.name, n, f.category, cat) for n, cat in names)]
         only_interest = _only_interest(seg) and _no_other_fee(seg)
-        candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + names,
+        candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + [n for n, _ in names],
                                   omitted=omitted, text=view.excerpt(a, min(b, a + 120)))
         if not omitted and (listed or only_interest or not charged or _itemized(seg)):
             return candidate

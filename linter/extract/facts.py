@@ -11,16 +11,17 @@ from .breakdown import find_breakdown
 from .confirm import find_confirmations
 from .fees import find_fees
 from .rates import find_all, stated_apr
-from .schedule import find_examples, find_schedules, find_single_payment
+from .schedule import example_spans, find_examples, find_schedules, find_single_payment
 from .view import View
 from .vocab import vocabulary
 
 
 def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     view = View(doc)
-    principal = amounts.principal(view)
+    hypothetical = example_spans(view)
+    principal = amounts.principal(view, hypothetical)
     principal_value = principal.amount if isinstance(principal, Money) else None
-    disbursed = amounts.disbursed(view, principal)
+    disbursed = amounts.disbursed(view, principal, hypothetical)
     term = amounts.term(view)
     method = amounts.repayment_method(view)
 
@@ -37,7 +38,7 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
 
     found_rates = find_all(view)
     rates = [f.rate for f in found_rates]
-    stated = stated_apr(view, found_rates)
+    stated = stated_apr(view, found_rates, hypothetical)
 
     fees = find_fees(view, installments)
     breakdown = find_breakdown(view, fees)
@@ -72,6 +73,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
 def _main_schedule(schedules, principal_value):
     if not schedules:
         return None
+    if all(not s.installments for s in schedules):
+        return schedules[0]  # a template's schedule skeleton
     if principal_value is not None:
         for s in schedules:
             paid = s.total_principal or sum(i.principal or 0 for i in s.installments)
@@ -82,7 +85,7 @@ def _main_schedule(schedules, principal_value):
 
 def _repayment(view: View, schedule, examples, method, installments):
     """The repayment example and the borrower's total it states (if any)."""
-    avoid = [(e.start, e.end) for e in examples if e.hypothetical]
+    avoid = [(e.start, e.end) for e in examples if e.hypothetical] + example_spans(view)
     if schedule is not None:
         total = None
         if schedule.total is not None:
@@ -90,7 +93,8 @@ def _repayment(view: View, schedule, examples, method, installments):
             total = Money(amount=schedule.total, text=view.excerpt(a, b), location=view.loc(a))
         return RepaymentExample(
             present=True, kind="schedule", installments=schedule.installments,
-            total=schedule.total if schedule.total is not None else round(sum(i.amount for i in schedule.installments), 2),
+            total=schedule.total if schedule.total is not None else (
+                round(sum(i.amount for i in schedule.installments), 2) if schedule.installments else None),
             fee_columns=schedule.fee_columns, location=view.loc(schedule.start),
             text=view.excerpt(schedule.start, min(schedule.end, schedule.start + 120))), avoid, total
     real = [e for e in examples if not e.hypothetical]

@@ -43,6 +43,7 @@ class Mention:
     text: str = ""
     table: bool = False
     charging: bool = True
+    example: bool = False
 
 
 @dataclass
@@ -172,6 +173,10 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
         if not hits:
             continue
         start, end, name, cat = hits[-1]
+        cell = row.cells[n]
+        own = re.sub(r"\*\*|`", "", cell.text).strip()
+        if own.endswith(name) and len(own) <= 16 and not re.search(r"[，。；：:、\s]", own):
+            start, name = cell.start + cell.text.find(own), own  # the table's own name for it
         spans.append((row.start, row.end))
         m = Mention(name, cat, start, end, table=True, text=view.excerpt(row.start, row.end))
         std_text = texts[sd] if sd is not None else ""
@@ -240,8 +245,10 @@ def _charged(s: str, category: str) -> Optional[str]:
 
 
 def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> list[Mention]:
+    from .schedule import example_spans
     t = view.text
     out = []
+    examples = example_spans(view)
     hits = _fee_hits(view, 0, len(t))
     for k, (start, end, name, cat) in enumerate(hits):
         if any(a <= start < b for a, b in skip):
@@ -249,7 +256,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         s, e = view.sentence_at(start)
         cs, ce = view.clause_at(start)
         name, cat = _qualified(name, cat, t[s:e])
-        m = Mention(name, cat, start, end, text=view.excerpt(s, e))
+        m = Mention(name, cat, start, end, text=view.excerpt(s, e),
+                    example=any(a <= start < b for a, b in examples))
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
         if neg is not None or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]) or _negated_in_row(view, start) \
                 or _quoted_under_negation(t, s, start, end):
@@ -382,11 +390,16 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         if not live or not any(m.charging for m in live):
             continue
         live.sort(key=lambda m: (m.table, m.start))
-        first = min(live, key=lambda m: m.start)
+        real = [m for m in live if not m.example] or live
+        charged = _first(m.charged for m in real if not m.table) or _first(m.charged for m in real)
+        # point at the clause that shows how it is charged (the deduction, for D502)
+        first = min((m for m in live if charged and m.charged == charged), key=lambda m: m.start,
+                    default=min(live, key=lambda m: m.start))
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
+        live = real
         amount_per = [m.amount for m in live if m.amount is not None and m.charged == "per_installment"]
-        fee.charged = _first(m.charged for m in live if not m.table) or _first(m.charged for m in live)
+        fee.charged = charged
         fee.amount = (amount_per[0] if amount_per and fee.charged == "per_installment"
                       else _first(m.amount for m in live))
         fee.amount_total = _first(m.amount_total for m in live)
@@ -418,17 +431,31 @@ def regular(fee: Fee) -> bool:
     return fee.charged != "on_event" and fee.category not in ("late_payment", "prepayment")
 
 
-def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool]]:
-    """Fee names listed in ``[a, b)`` with whether each is negated there (breakdown checks)."""
+def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]]:
+    """Fee names listed in ``[a, b)``: (name, negated there, given with an amount or rate there,
+    category)."""
     out = []
+    t = view.text
+    ph = vocabulary().placeholder_re
     for start, end, name, _ in _fee_hits(view, a, b):
+        k = view.line_of(start)
+        la, lb = view.lines[k]
+        cs, ce = view.clause_at(start)
+        rest_end = max(ce, lb) if view.text[la:lb].count("|") >= 2 or "  " in view.text[la:lb] else ce
+        table = rest_end != ce
+        valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end))
         cs, ce = view.clause_at(start)
         neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(
             _NEGATED_AFTER.match(view.text[end:min(ce, end + 8)])) or bool(
             _NEGATED_AFTER.match(re.sub(r"^\s*\|?\s*[^|]*\|", "", view.text[end:min(b, end + 30)]) or ""))
-        out.append((name, neg))
+        out.append((name, neg, valued or neg, _))
     return out
 
 
-def names_match(a: str, b: str) -> bool:
-    return a == b or a in b or b in a
+def names_match(a: str, b: str, cat_a: str = "", cat_b: str = "") -> bool:
+    """Same fee: one name contains the other, or same category where one name is the
+    category's generic word (保险费 ~ 意外伤害保险保费)."""
+    if a == b or a in b or b in a:
+        return True
+    generic = set(vocabulary()["fees"]["generic"]["suffixes"]) | {"保费", "费用"}
+    return bool(cat_a) and cat_a == cat_b and (a in generic or b in generic)

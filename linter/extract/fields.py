@@ -43,7 +43,9 @@ def labeled(view: View, labels: re.Pattern, finder: Callable[[str, int, int], li
         values = finder(t, m.end(), hi)
         value = values[0] if values else None
         gap_end = value.start if value else hi
-        ph = ph_re.search(t, m.end(), min(hi, m.end() + 24))
+        ph = ph_re.search(t, m.end(), min(s_end, m.end() + max_gap + 40))
+        if ph and ph.start() > m.end() + 24:
+            ph = None
         if ph and (value is None or ph.start() < value.start):
             gap = t[m.end():ph.start()]
             if _clean_gap(gap, stop, reject):

@@ -109,8 +109,10 @@ def _convention(span: str) -> Optional[str]:
     return None
 
 
-def stated_apr(view: View, found: list[FoundRate]) -> Union[Rate, Placeholder, None]:
-    """The comprehensive annualized cost when stated, else the annualized interest rate."""
+def stated_apr(view: View, found: list[FoundRate], avoid: list[tuple[int, int]] = ()) -> Union[Rate, Placeholder, None]:
+    """The comprehensive annualized cost when stated, else the annualized interest rate
+    (figures inside a hypothetical worked example are not the contract's own)."""
+    found = [f for f in found if not any(a <= f.value.start < b for a, b in avoid)]
     for kind in ("annualized_cost", "interest"):
         cands = [f.rate for f in found if f.rate.kind == kind and f.rate.period == "year"]
         if cands:

@@ -30,6 +30,7 @@ class Schedule:
     total_span: Optional[tuple[int, int]] = None
     total_principal: Optional[float] = None
     fee_columns: list[str] = field(default_factory=list)
+    template_rows: int = 0   # rows of placeholders ({{n}} | {{due_date_n}} | …) in a template
 
 
 @dataclass
@@ -146,6 +147,11 @@ def find_schedules(view: View) -> list[Schedule]:
             last_line = row.line
             continue
         m = _PERIOD.match(clean_cell(cells[cols.period]) if cells is not None else first)
+        if not m and cells is not None and _placeholder_row(cells):
+            current.template_rows += 1
+            current.end = row.end
+            last_line = row.line
+            continue
         if not m or cells is None:
             continue
         inst = _installment(int(m.group(1)), cells, cols)
@@ -157,7 +163,7 @@ def find_schedules(view: View) -> list[Schedule]:
     for s in out:
         if cols_fee := [s.header[i] for i in (_columns(s.header).fees if _columns(s.header) else [])]:
             s.fee_columns = cols_fee
-    found = [s for s in out if s.installments]
+    found = [s for s in out if s.installments or s.template_rows]
     text_schedule = _text_rows(view)
     if text_schedule is not None:
         found.append(text_schedule)
@@ -199,6 +205,12 @@ def _text_rows(view: View) -> Optional[Schedule]:
     if sched is None or len(sched.installments) < 2:
         return None
     return sched
+
+
+def _placeholder_row(cells: list[str]) -> bool:
+    ph = vocabulary().placeholder_re
+    filled = [c for c in cells if c.strip() and c.strip() not in ("—", "-", "…")]
+    return len(filled) >= 2 and sum(1 for c in filled if ph.search(c)) >= len(filled) - 1
 
 
 def _installment(period: int, cells: list[str], cols: Columns) -> Optional[Installment]:
@@ -283,6 +295,14 @@ def find_examples(view: View, principal: Optional[float]) -> list[WorkedExample]
         hypothetical = principal is None or abs(ex_principal - principal) > 0.005
         out.append(WorkedExample(a, end, ex_principal, inst, total, total_span, hypothetical))
     return out
+
+
+def example_spans(view: View) -> list[tuple[int, int]]:
+    """Sentences that work through a hypothetical case (以借款10,000元为例…): their figures
+    are not the contract's own."""
+    markers = vocabulary()["repayment"]["example_markers"]
+    t = view.text
+    return [(a, b) for a, b in view.sentences if any(m in t[a:b] for m in markers)]
 
 
 def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
