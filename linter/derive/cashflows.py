@@ -50,6 +50,8 @@ def _per_period_fee(fee: Fee, principal: float) -> Optional[float]:
 
 
 def received_at_start(facts: ContractFacts, principal: float) -> tuple[float, list[str]]:
+    """What the borrower has in hand at t0: a stated disbursed amount already lacks what was
+    taken from the principal; fees paid up front from the borrower's own money come off too."""
     deducted = upfront = 0.0
     names = []
     for fee in facts.fees:
@@ -104,6 +106,14 @@ def build(facts: ContractFacts) -> Flows:
     periodic_fees = [f for f in facts.fees if f.charged == "per_installment"]
     maturity_fees = [f for f in facts.fees if f.charged == "at_maturity"]
 
+    if ex.present and ex.installments and ex.kind == "schedule" and ex.hypothetical:
+        paid = sum(i.principal or 0 for i in ex.installments)
+        if paid > 0:
+            # a schedule for an example amount still prices the product: scale the real
+            # deductions to it
+            scale = paid / principal
+            principal, received = paid, round(received * scale, 2)
+            ex = ex.model_copy(update={"hypothetical": False})
     if ex.present and ex.installments and not ex.hypothetical and len(ex.installments) >= 1:
         payments = [i.amount for i in ex.installments]
         included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)]
@@ -111,7 +121,14 @@ def build(facts: ContractFacts) -> Flows:
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
         if len(payments) == 1:
             return _single(facts, principal, received, payments[0], maturity_fees, upfront_names, source)
-        return _periodic(principal, received, payments, extra, maturity_fees, upfront_names, included, source)
+        balances = None
+        if all(i.principal is not None for i in ex.installments):
+            balances, left = [], principal
+            for i in ex.installments:
+                balances.append(left)
+                left -= i.principal
+        return _periodic(principal, received, payments, extra, maturity_fees, upfront_names, included, source,
+                         balances)
 
     n = (term.installments if term else None)
     method = facts.repayment_method
@@ -126,21 +143,36 @@ def build(facts: ContractFacts) -> Flows:
         raise Skip("number of instalments not stated")
     if method == "equal_principal":
         payments = [principal / n + (principal - k * principal / n) * r for k in range(n)]
+        balances = [principal - k * principal / n for k in range(n)]
     elif method == "interest_first":
         payments = [principal * r] * (n - 1) + [principal * (1 + r)]
+        balances = [principal] * n
     else:
         payment = principal / n if r == 0 else principal * r / (1 - (1 + r) ** -n)
         payments = [payment] * n
+        balances, left = [], principal
+        for _ in range(n):
+            balances.append(left)
+            left = left * (1 + r) - payment
     payments = [round(p, 2) for p in payments]
-    return _periodic(principal, received, payments, periodic_fees, maturity_fees, upfront_names, [], "terms")
+    return _periodic(principal, received, payments, periodic_fees, maturity_fees, upfront_names, [], "terms",
+                     balances)
 
 
-def _periodic(principal, received, payments, extra_fees, maturity_fees, upfront_names, included, source) -> Flows:
+def _periodic(principal, received, payments, extra_fees, maturity_fees, upfront_names, included, source,
+              balances=None) -> Flows:
     amounts = [received]
     for p in payments:
         amounts.append(-p)
     added = []
     for fee in extra_fees:
+        if fee.rate_basis == "outstanding_principal" and fee.rate is not None and fee.amount is None:
+            if not balances:
+                continue
+            added.append(fee.name)
+            for k in range(1, len(amounts)):
+                amounts[k] -= round(fee.rate * balances[k - 1], 2)
+            continue
         per = _per_period_fee(fee, principal)
         if per is None:
             continue

@@ -80,7 +80,7 @@ def term(view: View) -> Optional[Term]:
 def _term_at(view: View, m: re.Match) -> Optional[Term]:
     t = view.text
     s, e = view.sentence_at(m.start())
-    hi = min(e, m.end() + 30)
+    hi = min(e, m.end() + 60)
     seg = t[m.end():hi]
     rng = _DATE_RANGE.search(seg)
     found = find_terms(t, m.end(), hi)
@@ -88,7 +88,7 @@ def _term_at(view: View, m: re.Match) -> Optional[Term]:
         return None
     months = days = installments = None
     for a, b, n, unit in found:
-        if a - m.end() > 20:
+        if len(t[m.end():a].replace(" ", "")) > 20:
             break
         if unit == "month" and months is None:
             months = n

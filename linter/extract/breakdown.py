@@ -20,7 +20,7 @@ from .vocab import alternation, vocabulary
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s|第[一二三四五六七八九十百零\d]+[条章部]|【[^】]{1,20}】\s*$|"
     r"[一二三四五六七八九十]+[、.]\s*[^，。；：:,]{1,16}$|\d{1,2}[、.](?!\d)\s*[^，。；：:,]{1,16}$|"
-    r"\*\*[^*]{1,30}\*\*\s*$)")
+    r"\*\*[^*，。；：:]{1,20}\*\*\s*$)")
 
 
 def _blocks(view: View) -> list[tuple[int, int, int]]:

@@ -44,7 +44,7 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     breakdown = find_breakdown(view, fees)
     confirmations = find_confirmations(view)
 
-    example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments)
+    example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments, principal_value)
     stated_total = amounts.total_repayment(view, total_span_avoid)
     if total is None:
         total = stated_total
@@ -77,22 +77,26 @@ def _main_schedule(schedules, principal_value):
         return schedules[0]  # a template's schedule skeleton
     if principal_value is not None:
         for s in schedules:
-            paid = s.total_principal or sum(i.principal or 0 for i in s.installments)
+            paid = sum(i.principal or 0 for i in s.installments) or s.total_principal
             if paid and abs(paid - principal_value) <= max(1.0, 0.001 * principal_value):
                 return s
     return max(schedules, key=lambda s: len(s.installments))
 
 
-def _repayment(view: View, schedule, examples, method, installments):
+def _repayment(view: View, schedule, examples, method, installments, principal_value=None):
     """The repayment example and the borrower's total it states (if any)."""
     avoid = [(e.start, e.end) for e in examples if e.hypothetical] + example_spans(view)
     if schedule is not None:
         total = None
-        if schedule.total is not None:
+        paid = sum(i.principal or 0 for i in schedule.installments) or schedule.total_principal
+        hypothetical = bool(principal_value and paid and abs(paid - principal_value) > max(1.0, 0.001 * principal_value))
+        if hypothetical:
+            avoid.append((schedule.start, schedule.end))
+        if schedule.total is not None and not hypothetical:
             a, b = schedule.total_span
             total = Money(amount=schedule.total, text=view.excerpt(a, b), location=view.loc(a))
         return RepaymentExample(
-            present=True, kind="schedule", installments=schedule.installments,
+            present=True, kind="schedule", installments=schedule.installments, hypothetical=hypothetical,
             total=schedule.total if schedule.total is not None else (
                 round(sum(i.amount for i in schedule.installments), 2) if schedule.installments else None),
             fee_columns=schedule.fee_columns, location=view.loc(schedule.start),

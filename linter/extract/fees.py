@@ -274,6 +274,13 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         if ph and (not money or ph.start() < money[0].start) and re.search(r"[元%]", t[ph.end():ph.end() + 2] + ph.group()):
             m.placeholder = True
         sentence = t[s:e]
+        # how it is charged: read from this item on (a 、-list item does not inherit the
+        # verbs of the items before it: 利息预先扣除、资料审核费 …)
+        scope_start = max(cs, t.rfind("、", cs, start) + 1)
+        scope = t[scope_start:e]
+        if end < e and t[end] in "、及和与或":  # nor the items after it
+            list_end = min([x for x in (t.find(p, end, e) for p in "，。；") if x != -1] + [e])
+            scope = t[scope_start:end] + t[list_end:e]
         for mo in money:
             before = t[max(end, mo.start - 6):mo.start]
             if any(w in before for w in ("共计", "合计", "总计", "累计", "总额")):
@@ -286,9 +293,9 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             m.rate_basis = _basis(seg) or _basis(sentence)
         if _is_formula(sentence):
             m.formula = view.excerpt(s, e)
-        m.charged = _charged(sentence, cat)
+        m.charged = _charged(scope, cat)
         m.charging = (m.amount is not None or m.rate is not None or m.placeholder or m.amount_total is not None
-                      or any(w in sentence for w in vocabulary()["fees"]["context"]["charging"]))
+                      or any(w in scope for w in vocabulary()["fees"]["context"]["charging"]))
         if m.rate is not None and m.rate_basis is None and m.charged == "on_event":
             m.rate_basis = "event"
         m.payee = _payee(sentence, ps)
@@ -441,8 +448,8 @@ def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]
         k = view.line_of(start)
         la, lb = view.lines[k]
         cs, ce = view.clause_at(start)
-        rest_end = max(ce, lb) if view.text[la:lb].count("|") >= 2 or "  " in view.text[la:lb] else ce
-        table = rest_end != ce
+        table = view.text[la:lb].count("|") >= 2 or "  " in view.text[la:lb].strip()
+        rest_end = max(ce, lb) if table else ce
         valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end))
         cs, ce = view.clause_at(start)
         neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(

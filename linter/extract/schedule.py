@@ -119,8 +119,8 @@ def find_schedules(view: View) -> list[Schedule]:
         header = tuple(row.texts)
         c = _columns(header) if not _PERIOD.match(header[0]) else None
         if c is not None:
-            if current is not None and current.header == header and _only_footers(view, last_line, row.line):
-                last_line = row.line
+            if current is not None and current.header == header and row.line - last_line <= 6:
+                last_line = row.line  # the header repeated on the next page: same schedule
                 continue
             current = Schedule(start=row.start, end=row.end, header=header)
             cols = c
