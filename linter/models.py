@@ -135,6 +135,7 @@ class ComputedApr(Model):
     cash_flows: list[CashFlow] = Field(default_factory=list)
     source: Optional[str] = None
     formula: Optional[str] = None
+    formula_zh: Optional[str] = None
     skipped: Optional[str] = None
 
 

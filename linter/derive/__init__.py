@@ -26,6 +26,8 @@ def compute_apr(facts: ContractFacts) -> ComputedApr:
     formula = (f"IRR per {flows.period} {i:.6%} × {flows.periods_per_year:g} = {s:.4%} (simple); "
                f"(1 + {i:.6%})^{flows.periods_per_year:g} − 1 = {c:.4%} (compound)")
     return ComputedApr(simple=round(s, 6), compound=round(c, 6), period=flows.period,
+                       formula_zh=(f"每期 IRR {i:.6%} × {flows.periods_per_year:g} = {s:.4%}（单利）；"
+                                   f"(1 + {i:.6%})^{flows.periods_per_year:g} − 1 = {c:.4%}（复利）"),
                        periods_per_year=round(flows.periods_per_year, 6), cash_flows=flows.as_models(),
                        source=flows.source, formula=formula)
 
@@ -60,7 +62,7 @@ def derived_values(facts: ContractFacts) -> dict[str, Any]:
             "basis_zh": {"simple": "单利年化利率", "compound": "复利（IRR）年化利率"}.get(stated.convention or "", "年化利率"),
             "basis_en": {"simple": "simple annualized rate", "compound": "compound (IRR) annualized rate"}.get(
                 stated.convention or "", "annualized rate"),
-            "formula": apr.formula,
+            "formula": apr.formula, "formula_zh": apr.formula_zh,
             "diagnosis": diagnose(facts, stated),
         }
     p, d = facts.principal, facts.disbursed_amount
