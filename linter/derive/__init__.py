@@ -5,10 +5,12 @@ Output is the facts JSON the standard validates: the extracted facts plus a
 """
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any, Optional
 
 from ..models import ComputedApr, ContractFacts, Money, Placeholder, Rate
-from .apr import AprError, compound, irr, simple
+from .apr import AprError, compound, effective_365, irr, simple
 from .cashflows import Flows, Skip, build
 from .tricks import diagnose
 
@@ -23,13 +25,45 @@ def compute_apr(facts: ContractFacts) -> ComputedApr:
     except AprError as exc:
         return ComputedApr(cash_flows=flows.as_models(), skipped=str(exc), source=flows.source)
     s, c = simple(i, flows.periods_per_year), compound(i, flows.periods_per_year)
+    eff = _effective_365(facts, flows)
     formula = (f"IRR per {flows.period} {i:.6%} × {flows.periods_per_year:g} = {s:.4%} (simple); "
                f"(1 + {i:.6%})^{flows.periods_per_year:g} − 1 = {c:.4%} (compound)")
     return ComputedApr(simple=round(s, 6), compound=round(c, 6), period=flows.period,
+                       effective_365=round(eff, 6) if eff is not None else None,
                        formula_zh=(f"每期 IRR {i:.6%} × {flows.periods_per_year:g} = {s:.4%}（单利）；"
                                    f"(1 + {i:.6%})^{flows.periods_per_year:g} − 1 = {c:.4%}（复利）"),
                        periods_per_year=round(flows.periods_per_year, 6), cash_flows=flows.as_models(),
                        source=flows.source, formula=formula)
+
+
+_DUE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+def _effective_365(facts: ContractFacts, flows: Flows) -> Optional[float]:
+    """EU-style effective annual rate on the calendar (365-day year) when every payment of
+    a monthly schedule carries its due date; t0 is taken one month before the first."""
+    rows = facts.repayment_example.installments
+    if flows.period != "month" or not rows or len(rows) != len(flows.amounts) - 1:
+        return None
+    dates = []
+    for row in rows:
+        m = _DUE.search(row.due or "")
+        if not m:
+            return None
+        try:
+            dates.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            return None
+    first = dates[0]
+    y, mth = (first.year, first.month - 1) if first.month > 1 else (first.year - 1, 12)
+    start = date(y, mth, min(first.day, 28))
+    days = [0] + [(d - start).days for d in dates]
+    if any(b <= a for a, b in zip(days, days[1:])):
+        return None
+    try:
+        return effective_365(flows.amounts, days)
+    except AprError:
+        return None
 
 
 def derive(facts: ContractFacts) -> dict[str, Any]:

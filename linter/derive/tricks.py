@@ -48,12 +48,30 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
                           f"（按实得金额计为 {apr.simple:.2%}）",
                           f"the stated {s:.2%} is computed on the face principal {principal:,.2f} although the borrower "
                           f"received only {flows[0]:,.2f} ({apr.simple:.2%} on what was received)"))
+    if stated.convention == "compound" and apr.simple is not None and abs(apr.simple - s) < 0.001:
+        out.append(_d("simple_labelled_compound",
+                      f"声明的 {s:.2%} 标注为复利/IRR，但它等于单利口径的计算结果 {apr.simple:.2%}（复利口径为 {apr.compound:.2%}）",
+                      f"the stated {s:.2%} is labelled compound/IRR but equals the simple figure {apr.simple:.2%} "
+                      f"(compound: {apr.compound:.2%})"))
     ex = facts.repayment_example
     fees_named = [f.name for f in facts.fees if f.charged in ("deducted", "upfront", "per_installment", "at_maturity")]
+    bare = None
     if principal and fees_named and ex.installments and all(i.principal is not None and i.interest is not None
                                                             for i in ex.installments):
         bare = _simple([principal] + [-(i.principal + i.interest) for i in ex.installments], ppy)
-        if bare is not None and abs(bare - s) < 0.001:
+    if principal and fees_named and bare is None:
+        from .cashflows import Skip, build
+        from ..models import RepaymentExample
+        stripped = facts.model_copy(update={"fees": [f for f in facts.fees if f.charged == "on_event"],
+                                            "disbursed_amount": None,
+                                            "repayment_example": RepaymentExample(present=False)})
+        try:
+            flows = build(stripped)
+            bare = _simple(flows.amounts, flows.periods_per_year)
+        except Skip:
+            bare = None
+    if bare is not None:
+        if abs(bare - s) < 0.001:
             out.append(_d("fees_left_out",
                           f"声明的 {s:.2%} 只计入了利息，未计入{'、'.join(fees_named)}（计入后为 {apr.simple:.2%}）",
                           f"the stated {s:.2%} counts interest only and leaves out {', '.join(fees_named)} "
@@ -64,7 +82,8 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
             out.append(_d("fees_left_out",
                           f"声明的 {s:.2%} 是名义利率，未计入{'、'.join(fees_named)}",
                           f"the stated {s:.2%} is the nominal interest rate and leaves out {', '.join(fees_named)}"))
-    return out
+    seen: set[str] = set()
+    return [d for d in out if not (d["kind"] in seen or seen.add(d["kind"]))]
 
 
 def _simple(flows: list[float], ppy: float) -> Optional[float]:

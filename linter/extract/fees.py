@@ -398,7 +398,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
             continue
         live.sort(key=lambda m: (m.table, m.start))
         real = [m for m in live if not m.example] or live
-        charged = _first(m.charged for m in real if not m.table) or _first(m.charged for m in real)
+        charged = _vote_charged(real)
         # point at the clause that shows how it is charged (the deduction, for D502)
         first = min((m for m in live if charged and m.charged == charged), key=lambda m: m.start,
                     default=min(live, key=lambda m: m.start))
@@ -424,6 +424,26 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         fees.append(fee)
     fees.sort(key=lambda f: (f.location.page or 0, f.location.line, f.location.column))
     return fees
+
+
+def _vote_charged(mentions: list[Mention]) -> Optional[str]:
+    """How a fee is charged, by weight of evidence: the clause that defines it (with its
+    amount or rate) and the fee table count more than passing references; a reference in a
+    default or prepayment clause does not make a regular fee an event fee."""
+    votes: dict[str, float] = {}
+    for m in mentions:
+        if m.charged is None:
+            continue
+        weight = 3.0 if (m.amount is not None or m.rate is not None or m.amount_total is not None) else 1.0
+        if m.table:
+            weight = max(weight, 2.0)
+        if m.charged == "on_event" and m.category not in ("late_payment", "prepayment", "other"):
+            weight *= 0.25
+        votes[m.charged] = votes.get(m.charged, 0.0) + weight
+    if not votes:
+        return None
+    first_seen = {c: i for i, c in reversed(list(enumerate(m.charged for m in mentions)))}
+    return max(votes, key=lambda c: (votes[c], -first_seen.get(c, 0)))
 
 
 def _first(values):
