@@ -18,7 +18,8 @@ from .view import View
 from .vocab import alternation, vocabulary
 
 _TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所含包括扣除即以均构名义还退把被对就并也都需要")
-_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为]*(免收|免费|免|无|不收取|不收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
                     r"|由([^\s，。；、,]{2,16}?)(?:收取|向)")
 _ORDINAL_PARTY = re.compile(r"([甲乙丙丁戊])方\s*[（(]([^）)]{1,16})[）)]\s*[：:]?\s*([^\s，。；（(]{0,40})")
@@ -259,7 +260,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         m = Mention(name, cat, start, end, text=view.excerpt(s, e),
                     example=any(a <= start < b for a, b in examples))
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
-        if neg is not None or _NEGATED_AFTER.match(t[end:min(ce, end + 8)]) or _negated_in_row(view, start) \
+        tail = _LIST_TAIL.match(t, end, ce).end()  # 服务费、账户管理费、担保费：均不收取
+        if neg is not None or _NEGATED_AFTER.match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
                 or _quoted_under_negation(t, s, start, end):
             m.negated = True
             out.append(m)
@@ -341,7 +343,9 @@ def _negated_in_row(view: View, start: int) -> bool:
 def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
     """不会…收取“手续费”“保证金”, 以…名义收取“手续费”的均为诈骗: a quoted fee name in a
     warning is not a charge."""
-    if start == 0 or t[start - 1] not in "“\"「『" or end >= len(t) or t[end] not in "”\"」』":
+    opening = max(t.rfind(q, max(0, start - 8), start) for q in "“\"「『")
+    if opening == -1 or any(q in t[opening + 1:start] for q in "”\"」』") or end >= len(t) \
+            or t[end] not in "”\"」』":
         return False
     sentence_end = t.find("。", end)
     sentence = t[s:sentence_end if sentence_end != -1 else len(t)]

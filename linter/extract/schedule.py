@@ -12,7 +12,8 @@ from .view import View, display_width
 from .vocab import vocabulary
 
 _PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*(?:期|/\s*\d{1,3})?$")
-_TEXT_ROW = re.compile(r"\s*第\s*(\d{1,3})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]")
+_TEXT_ROW = re.compile(r"\s*[□■●◆◇○•·\-*>]?\s*第\s*(\d{1,3})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]?")
+_ROW_TOTAL_WORDS = ("当期应还", "应还金额", "合计", "应还", "还款额", "月供", "共计")
 _MARKUP = re.compile(r"\*\*|__|`|[（(][^）)]{0,12}[）)]")
 _FOOTER = re.compile(r"^\s*(第\s*\d+\s*页.*|-?\s*\d+\s*-?|Page\s*\d+.*|共\s*\d+\s*页.*)\s*$")
 _DATE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?")
@@ -189,6 +190,13 @@ def _text_rows(view: View) -> Optional[Schedule]:
         seg = t[m.end():b]
         eq = seg.rfind("=")
         amount = money[-1].value
+        for w in _ROW_TOTAL_WORDS:
+            pos = seg.find(w)
+            if pos != -1:
+                after = [mo for mo in money if mo.start >= m.end() + pos]
+                if after:
+                    amount = after[0].value
+                break
         principal = interest = None
         for mo in money:
             before = t[max(m.end(), mo.start - 4):mo.start]
@@ -198,8 +206,12 @@ def _text_rows(view: View) -> Optional[Schedule]:
                 interest = mo.value
         if eq == -1 and principal is not None and interest is not None and len(money) == 2:
             amount = round(principal + interest, 2)
+        due = m.group(2)
+        if due is None:
+            d = _DATE.search(t, m.end(), b)
+            due = d.group() if d else None
         sched.installments.append(Installment(period=int(m.group(1)), amount=amount, principal=principal,
-                                              interest=interest, due=m.group(2)))
+                                              interest=interest, due=due))
         sched.end = b
         last = k
     if sched is None or len(sched.installments) < 2:

@@ -21,7 +21,8 @@ _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 _FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
 _FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 _FOLD.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0x3000: ord(" "), 0xA0: ord(" "), 0xFF0B: ord("+"),
-              0xFF0D: ord("-"), 0xFF0F: ord("/"), 0x2030: 0x2030, 0xFE6A: ord("%")})
+              0xFF0D: ord("-"), 0xFF0F: ord("/"), 0x2030: 0x2030, 0xFE6A: ord("%"),
+              0x2502: ord("|"), 0x2503: ord("|"), 0xFF5C: ord("|")})  # box-drawing │ ┃ and ｜ are cell walls
 
 SENTENCE_END = "。；;！!？?\n"
 _SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+")
@@ -41,7 +42,7 @@ class View:
             self._map = None
             raw = doc.text
         self.raw = raw
-        self.text = raw.translate(_FOLD)
+        self.text = _open_filled_blanks(raw.translate(_FOLD))
 
     def orig(self, i: int) -> int:
         if self._map is None:
@@ -107,6 +108,26 @@ class View:
         right_candidates = [x for x in (t.find("，", i, b), ) if x != -1]
         right = min(right_candidates) if right_candidates else b
         return (left + 1 if left >= a else a), right
+
+
+_FILLED = re.compile(r"(_{2,})([^_\n]{1,40}?)(_{2,}|(?=[\s，。；、]))")
+_UNITS_ONLY = re.compile(r"^[\s年月日元%号期个时分秒/:：]*$")
+
+
+def _open_filled_blanks(text: str) -> str:
+    """A paper form filled in by hand keeps its rules: ``人民币__伍万元整__``, ``第__1__期``.
+    Turn the rules around filled-in content into spaces (same length), so the content reads
+    as the value it is; blanks left empty (``____年____月``) stay placeholders."""
+    if "__" not in text:
+        return text
+
+    def fill(m: re.Match) -> str:
+        content = m.group(2)
+        if _UNITS_ONLY.match(content) or not content.strip():
+            return m.group(0)
+        return " " * len(m.group(1)) + content + " " * len(m.group(3))
+
+    return _FILLED.sub(fill, text)
 
 
 def _in_number(t: str, i: int) -> bool:
