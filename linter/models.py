@@ -164,6 +164,7 @@ class ContractFacts(Model):
     repayment_example: RepaymentExample = Field(default_factory=lambda: RepaymentExample(present=False))
     confirmations: list[Confirmation] = Field(default_factory=list)
     skipped_checks: list[SkippedCheck] = Field(default_factory=list)
+    period_hint: Optional[str] = Field(default=None, exclude=True)
 
 
 class Finding(Model):

@@ -15,9 +15,9 @@ from .cashflows import Flows, Skip, build
 from .tricks import diagnose
 
 
-def compute_apr(facts: ContractFacts) -> ComputedApr:
+def compute_apr(facts: ContractFacts, text_hint: str = "") -> ComputedApr:
     try:
-        flows = build(facts)
+        flows = build(facts, text_hint)
     except Skip as exc:
         return ComputedApr(skipped=str(exc))
     try:
@@ -66,9 +66,10 @@ def _effective_365(facts: ContractFacts, flows: Flows) -> Optional[float]:
         return None
 
 
-def derive(facts: ContractFacts) -> dict[str, Any]:
-    """Fill ``computed_apr`` and return the facts as the JSON the standard checks."""
-    facts.computed_apr = compute_apr(facts)
+def derive(facts: ContractFacts, text_hint: str = "") -> dict[str, Any]:
+    """Fill ``computed_apr`` and return the facts as the JSON the standard checks.
+    ``text_hint`` is the contract's repayment wording (按季…) for loans without dated rows."""
+    facts.computed_apr = compute_apr(facts, text_hint or facts.period_hint or "")
     data = facts.model_dump(mode="json")
     data["derived"] = derived_values(facts)
     return data

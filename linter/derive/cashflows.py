@@ -8,9 +8,12 @@ from the principal, nominal rate, term and repayment method.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Optional
 
+from ..extract.vocab import vocabulary
 from ..models import CashFlow, ContractFacts, Fee, Money, Rate
 
 
@@ -94,7 +97,38 @@ def daily_rate(facts: ContractFacts) -> Optional[float]:
     return None
 
 
-def build(facts: ContractFacts) -> Flows:
+_PPY = {"quarter": 4.0, "half_year": 2.0, "year": 1.0, "week": 52.0, "two_weeks": 26.0}
+_PERIOD_NAME = {12.0: "month", 4.0: "quarter", 2.0: "half-year", 1.0: "year", 52.0: "week", 26.0: "two weeks"}
+_DUE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+def periods_per_year(facts: ContractFacts, text_hint: str = "") -> float:
+    """Instalments per year: from the schedule's due dates when it has them, else from how
+    the contract words it (按季, 每半年…), else monthly."""
+    dates = []
+    for row in facts.repayment_example.installments:
+        m = _DUE.search(row.due or "")
+        if not m:
+            dates = []
+            break
+        try:
+            dates.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            dates = []
+            break
+    if len(dates) >= 2:
+        gaps = sorted((b - a).days for a, b in zip(dates, dates[1:]))
+        gap = gaps[len(gaps) // 2]
+        for days, ppy in ((7, 52.0), (14, 26.0), (30, 12.0), (91, 4.0), (182, 2.0), (365, 1.0)):
+            if abs(gap - days) <= max(3, days * 0.1):
+                return ppy
+    for key, ppy in _PPY.items():
+        if any(w in text_hint for w in vocabulary()["periods"][key]):
+            return ppy
+    return 12.0
+
+
+def build(facts: ContractFacts, text_hint: str = "") -> Flows:
     if not isinstance(facts.principal, Money):
         raise Skip("principal is a template placeholder" if facts.principal is not None else "principal not stated")
     principal = facts.principal.amount
@@ -128,7 +162,7 @@ def build(facts: ContractFacts) -> Flows:
                 balances.append(left)
                 left -= i.principal
         return _periodic(principal, received, payments, extra, maturity_fees, upfront_names, included, source,
-                         balances)
+                         balances, periods_per_year(facts, text_hint))
 
     n = (term.installments if term else None)
     method = facts.repayment_method
@@ -137,8 +171,10 @@ def build(facts: ContractFacts) -> Flows:
     r = nominal_monthly_rate(facts)
     if r is None:
         raise Skip("no interest rate and no repayment schedule to compute from")
+    ppy = periods_per_year(facts, text_hint)
+    r = r * 12.0 / ppy  # the rate per instalment period
     if not n:
-        n = term.months if term and term.months else None
+        n = round(term.months * ppy / 12.0) if term and term.months else None
     if not n:
         raise Skip("number of instalments not stated")
     if method == "equal_principal":
@@ -156,11 +192,11 @@ def build(facts: ContractFacts) -> Flows:
             left = left * (1 + r) - payment
     payments = [round(p, 2) for p in payments]
     return _periodic(principal, received, payments, periodic_fees, maturity_fees, upfront_names, [], "terms",
-                     balances)
+                     balances, ppy)
 
 
 def _periodic(principal, received, payments, extra_fees, maturity_fees, upfront_names, included, source,
-              balances=None) -> Flows:
+              balances=None, ppy: float = 12.0) -> Flows:
     amounts = [received]
     for p in payments:
         amounts.append(-p)
@@ -185,7 +221,8 @@ def _periodic(principal, received, payments, extra_fees, maturity_fees, upfront_
             amounts[-1] -= amt
             added.append(fee.name)
     labels = ["received"] + [f"instalment {k}" for k in range(1, len(amounts))]
-    return Flows(amounts, 12.0, "month", source, received, labels, upfront_names + included + added)
+    return Flows(amounts, ppy, _PERIOD_NAME.get(ppy, f"1/{ppy:g} year"), source, received, labels,
+                 upfront_names + included + added)
 
 
 def _single(facts, principal, received, payment, maturity_fees, upfront_names, source) -> Flows:

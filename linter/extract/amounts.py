@@ -119,11 +119,16 @@ def installments_count(view: View) -> Optional[int]:
 
 def repayment_method(view: View) -> Optional[str]:
     t = view.text
-    methods = vocabulary()["methods"]
     best = None
-    for key, phrases in methods.items():
+    for key, phrases in vocabulary()["methods"].items():
         for p in phrases:
             i = t.find(p)
             if i != -1 and (best is None or i < best[0]):
                 best = (i, key)
+    if best is None:
+        for key, patterns in vocabulary()["method_patterns"].items():
+            for p in patterns:
+                m = re.search(p, t)
+                if m and (best is None or m.start() < best[0]):
+                    best = (m.start(), key)
     return best[1] if best else None

@@ -75,6 +75,28 @@ def tokens(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return out
 
 
+_CHARGE_VERBS = ("收取", "支付", "缴纳", "计收", "承担", "收费", "另收")
+_NOT_A_SCOPE = ("还款", "归还", "偿还", "按时", "按期", "足额", "履行", "还清", "清偿", "逾期")
+
+
+def _negated_verb(text: str, clause_start: int, target_start: int, negations: set[str]) -> bool:
+    """不 … 收取 … X费 with something in between (不因办理展期收取手续费): the negation governs
+    the charging verb unless the words between are about repaying (不按时还款应支付罚息)."""
+    seg = text[clause_start:target_start]
+    verb_at = max((seg.rfind(v) for v in _CHARGE_VERBS), default=-1)
+    if verb_at == -1:
+        return False
+    before = seg[max(0, verb_at - 12):verb_at]
+    for n in sorted(negations, key=len, reverse=True):
+        if len(n) < 1 or n in ("无", "零", "免"):
+            continue
+        k = before.rfind(n)
+        if k != -1:
+            between = before[k + len(n):]
+            return not any(w in between for w in _NOT_A_SCOPE)
+    return False
+
+
 def negation_before(text: str, clause_start: int, target_start: int,
                     transparent_spans: list[tuple[int, int]] = ()) -> str | None:
     """What a negation in the clause before ``target_start`` governs: ``"fee"`` (不收取任何X费,
@@ -89,6 +111,8 @@ def negation_before(text: str, clause_start: int, target_start: int,
     window = text[max(clause_start, target_start - 16):target_start]
     if any(d in window for d in deduction):
         return "deduction"  # 不从借款本金中扣收X费: only the deduction is denied
+    if _negated_verb(text, clause_start, target_start, negations):
+        return "fee"  # 本行不因办理展期或续贷收取手续费
     words = tokens(text, clause_start, target_start)
     prefix = 0  # single characters glued in front of a fee name (额/度 + 管理费)
     right_is_fee = True  # the target itself is a fee name

@@ -41,6 +41,7 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     stated = stated_apr(view, found_rates, hypothetical)
 
     fees = find_fees(view, installments)
+    _infer_deducted_amount(fees, principal, disbursed)
     breakdown = find_breakdown(view, fees)
     confirmations = find_confirmations(view)
 
@@ -67,7 +68,30 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
         confirmations=confirmations,
     )
     facts.skipped_checks = _skipped(facts)
+    facts.period_hint = _period_hint(view)
     return facts
+
+
+def _period_hint(view: View) -> Optional[str]:
+    """The phrase saying how often instalments fall due (按季, 每半年 …), if any."""
+    for words in vocabulary()["periods"].values():
+        for w in words:
+            if w in view.text:
+                return w
+    return None
+
+
+def _infer_deducted_amount(fees, principal, disbursed) -> None:
+    """到手金额＝借款金额－VIP加速包费用: when one deducted fee has no figure of its own, the
+    gap between the loan amount and the amount paid out is its amount."""
+    if not (isinstance(principal, Money) and isinstance(disbursed, Money)):
+        return
+    gap = round(principal.amount - disbursed.amount, 2)
+    open_fees = [f for f in fees if f.charged == "deducted" and f.amount is None and f.rate is None]
+    known = sum(f.amount or 0 for f in fees if f.charged == "deducted" and f.amount is not None)
+    if len(open_fees) == 1 and gap - known > 0.005:
+        open_fees[0].amount = round(gap - known, 2)
+        open_fees[0].formula = open_fees[0].formula or f"{principal.text} − {disbursed.text}"
 
 
 def _main_schedule(schedules, principal_value):

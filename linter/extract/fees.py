@@ -17,7 +17,7 @@ from .tables import Row, rows
 from .view import View
 from .vocab import alternation, vocabulary
 
-_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所含包括扣除即以均构名义还退把被对就并也都需要")
+_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
@@ -305,7 +305,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
     return out
 
 
-_CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
+_CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|共|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
 
 
 def _continues(clause: str) -> bool:
@@ -474,6 +474,8 @@ def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]
         cs, ce = view.clause_at(start)
         table = view.text[la:lb].count("|") >= 2 or "  " in view.text[la:lb].strip()
         rest_end = max(ce, lb) if table else ce
+        if not table and ce < len(t) and t[ce] == "，" and _continues(t[ce + 1:ce + 12]):
+            rest_end = _clause_end(t, ce + 1, view.sentence_at(start)[1])
         valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end))
         cs, ce = view.clause_at(start)
         neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(

@@ -156,12 +156,22 @@ def find_rates(text: str, start: int = 0, end: Optional[int] = None) -> list[Mat
                 continue
             value = float(m.group("num")) / (1000 if m.group("pct") == "‰" else 100)
         else:
-            n = parse_number(m.group("fnum"))
+            fnum = m.group("fnum")
+            stop = m.end()
+            # 百分之二十一次性计付: the 一 belongs to 一次性, not to the number
+            if len(fnum) > 1 and fnum[-1] == "一" and text[stop:stop + 1] in _ONE_WORDS:
+                fnum, stop = fnum[:-1], stop - 1
+            n = parse_number(fnum)
             if n is None:
                 continue
             value = n * fractions[m.group("frac")]
+            out.append(Match(m.start(), stop, round(value, 10), text[m.start():stop]))
+            continue
         out.append(Match(m.start(), m.end(), round(value, 10), m.group(0)))
     return out
+
+
+_ONE_WORDS = set("次并律般定致起同")
 
 
 TERM_RE = re.compile(rf"(?P<n>\d+|[{CN_CHARS}]+)\s*(?P<u>个自然月|个月|月|期|天|日|年)")

@@ -42,7 +42,7 @@ class Vocabulary:
         generic = self.data["fees"]["generic"]["suffixes"]
         known = alternation(self.fee_names)
         # a generic name: up to 4 hanzi/latin before a fee suffix (trimmed later)
-        gen = r"[\u4e00-\u9fffA-Za-z]{0,4}(?:%s)" % alternation(generic)
+        gen = r"[\u4e00-\u9fffA-Za-z]{0,6}(?:%s)" % alternation(generic)
         quoted = r"“[\u4e00-\u9fffA-Za-z]{1,10}”(?:费用|服务费|费)"  # “极速权益卡”费用
         return re.compile(f"(?:{quoted})|(?:{gen})|(?:{known})")
 
