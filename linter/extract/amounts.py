@@ -34,8 +34,9 @@ def _amount_stop() -> re.Pattern:
     return re.compile(alternation(a["principal"] + a["disbursed"] + a["total"] + ["利率", "利息", "费"]))
 
 
-def first_amount(view: View, labels: list[str], avoid: list[tuple[int, int]] = ()) -> MoneyLike:
-    reject = tuple(vocabulary()["amounts"]["not_amount_context"])
+def first_amount(view: View, labels: list[str], avoid: list[tuple[int, int]] = (),
+                 extra_reject: tuple[str, ...] = ()) -> MoneyLike:
+    reject = tuple(vocabulary()["amounts"]["not_amount_context"]) + extra_reject
     found = labeled(view, re.compile(alternation(labels)), find_money, stop=_amount_stop(), reject=reject)
     for item in found:
         if any(a <= item.start < b for a, b in avoid):
@@ -55,6 +56,9 @@ def disbursed(view: View, principal_value: MoneyLike, avoid: list[tuple[int, int
     found = first_amount(view, a["disbursed"], avoid) or first_amount(view, a["disbursed_fallback"], avoid)
     if found is not None:
         return found
+    paid = _paid_out(view, avoid)
+    if paid is not None:
+        return paid
     if isinstance(principal_value, Money):
         m = re.search(alternation(a["full_disbursement"]), view.text)
         if m:
@@ -63,8 +67,27 @@ def disbursed(view: View, principal_value: MoneyLike, avoid: list[tuple[int, int
     return None
 
 
+def _paid_out(view: View, avoid) -> MoneyLike:
+    """甲方将借款18,000.00元直接支付至…的收款账户: an amount the lender sends somewhere."""
+    verbs = re.compile(alternation(vocabulary()["amounts"]["disbursement_verbs"]))
+    t = view.text
+    for m in re.finditer(r"(?:将|把)(?:借款|贷款|款项|资金|借款资金|贷款资金)", t):
+        if any(a <= m.start() < b for a, b in avoid):
+            continue
+        s, e = view.sentence_at(m.start())
+        money = find_money(t, m.end(), min(e, m.end() + 16))
+        if not money:
+            continue
+        v = verbs.search(t, money[0].end, min(e, money[0].end + 12))
+        if v and "，" not in t[money[0].end:v.start()]:
+            return Money(amount=money[0].value, text=view.excerpt(m.start(), v.end()),
+                         location=view.loc(money[0].start))
+    return None
+
+
 def total_repayment(view: View, avoid: list[tuple[int, int]]) -> MoneyLike:
-    return first_amount(view, vocabulary()["amounts"]["total"], avoid)
+    # 合计应还本金18,000.00元，利息…，本息共计19,191.32元: a part is not the total
+    return first_amount(view, vocabulary()["amounts"]["total"], avoid, extra_reject=("本金", "利息", "其中"))
 
 
 def term(view: View) -> Optional[Term]:
@@ -125,6 +148,12 @@ def repayment_method(view: View) -> Optional[str]:
             i = t.find(p)
             if i != -1 and (best is None or i < best[0]):
                 best = (i, key)
+    labelled = re.search(r"还款方式\s*[：:|]\s*", t)
+    if labelled:  # 还款方式：到期一次还本付息 — the labelled value wins
+        seg = t[labelled.end():labelled.end() + 30]
+        hits = [(seg.find(p), key) for key, phrases in vocabulary()["methods"].items() for p in phrases if p in seg]
+        if hits:
+            return min(hits)[1]
     if best is None:
         for key, patterns in vocabulary()["method_patterns"].items():
             for p in patterns:

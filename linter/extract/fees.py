@@ -232,7 +232,7 @@ def _charged(s: str, category: str) -> Optional[str]:
     if category in ("late_payment", "prepayment"):
         return "on_event"
     neg_deduction = any(w in s for w in c["deduction_negation"])
-    if not neg_deduction and any(w in s for w in c["deducted"]):
+    if not neg_deduction and any(w in s for w in c["deducted"]) and any(w in s for w in c["deducted_from"]):
         return "deducted"
     if any(w in s for w in c["upfront"]):
         return "upfront"

@@ -12,7 +12,7 @@ from .view import View, display_width
 from .vocab import vocabulary
 
 _PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*(?:期|/\s*\d{1,3})?$")
-_TEXT_ROW = re.compile(r"\s*[□■●◆◇○•·\-*>]?\s*第\s*(\d{1,3})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]?")
+_TEXT_ROW = re.compile(r"\s*[□■●◆◇○•·\-*>]?\s*第\s*(\d{1,3}|[一二三四五六七八九十]{1,4})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]?")
 _ROW_TOTAL_WORDS = ("当期应还", "应还金额", "合计", "应还", "还款额", "月供", "共计")
 _MARKUP = re.compile(r"\*\*|__|`|[（(][^）)]{0,12}[）)]")
 _FOOTER = re.compile(r"^\s*(第\s*\d+\s*页.*|-?\s*\d+\s*-?|Page\s*\d+.*|共\s*\d+\s*页.*)\s*$")
@@ -210,7 +210,8 @@ def _text_rows(view: View) -> Optional[Schedule]:
         if due is None:
             d = _DATE.search(t, m.end(), b)
             due = d.group() if d else None
-        sched.installments.append(Installment(period=int(m.group(1)), amount=amount, principal=principal,
+        period = parse_number(m.group(1))
+        sched.installments.append(Installment(period=int(period or 0), amount=amount, principal=principal,
                                               interest=interest, due=due))
         sched.end = b
         last = k

@@ -111,7 +111,7 @@ class View:
 
 
 _FILLED = re.compile(r"(_{2,})([^_\n]{1,40}?)(_{2,}|(?=[\s，。；、]))")
-_UNITS_ONLY = re.compile(r"^[\s年月日元%号期个时分秒/:：]*$")
+_UNITS_ONLY = re.compile(r"^[\s年月日元%号期个时分秒/:：]*$|[：:（(）)【】]")
 
 
 def _open_filled_blanks(text: str) -> str:
@@ -123,7 +123,7 @@ def _open_filled_blanks(text: str) -> str:
 
     def fill(m: re.Match) -> str:
         content = m.group(2)
-        if _UNITS_ONLY.match(content) or not content.strip():
+        if _UNITS_ONLY.search(content) or not content.strip():
             return m.group(0)
         return " " * len(m.group(1)) + content + " " * len(m.group(3))
 
