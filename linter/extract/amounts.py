@@ -71,7 +71,7 @@ def _paid_out(view: View, avoid) -> MoneyLike:
     """甲方将借款18,000.00元直接支付至…的收款账户: an amount the lender sends somewhere."""
     verbs = re.compile(alternation(vocabulary()["amounts"]["disbursement_verbs"]))
     t = view.text
-    for m in re.finditer(r"(?:将|把)(?:借款|贷款|款项|资金|借款资金|贷款资金)", t):
+    for m in re.finditer(r"(?:将|把)(?:借款资金|贷款资金|借款|贷款|款项|资金)?(?=[^，。；]{0,3}[\d¥￥人])", t):
         if any(a <= m.start() < b for a, b in avoid):
             continue
         s, e = view.sentence_at(m.start())

@@ -11,7 +11,7 @@ from .breakdown import find_breakdown
 from .confirm import find_confirmations
 from .fees import find_fees
 from .rates import find_all, stated_apr
-from .schedule import example_spans, find_examples, find_schedules, find_single_payment
+from .schedule import example_spans, find_examples, find_regular_payment, find_schedules, find_single_payment
 from .view import View
 from .vocab import vocabulary
 
@@ -28,6 +28,9 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     schedules = find_schedules(view)
     schedule = _main_schedule(schedules, principal_value)
     examples = find_examples(view, principal_value)
+    regular = find_regular_payment(view)
+    if regular is not None:
+        examples.insert(0, regular)
     installments = (term.installments if term and term.installments else None) or amounts.installments_count(view)
     if installments is None and schedule is not None:
         installments = len(schedule.installments)
@@ -45,7 +48,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     breakdown = find_breakdown(view, fees)
     confirmations = find_confirmations(view)
 
-    example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments, principal_value)
+    example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments, principal_value,
+                                                  fees)
     stated_total = amounts.total_repayment(view, total_span_avoid)
     if total is None:
         total = stated_total
@@ -107,7 +111,7 @@ def _main_schedule(schedules, principal_value):
     return max(schedules, key=lambda s: len(s.installments))
 
 
-def _repayment(view: View, schedule, examples, method, installments, principal_value=None):
+def _repayment(view: View, schedule, examples, method, installments, principal_value=None, fees=()):
     """The repayment example and the borrower's total it states (if any)."""
     avoid = [(e.start, e.end) for e in examples if e.hypothetical] + example_spans(view)
     if schedule is not None:
@@ -128,14 +132,16 @@ def _repayment(view: View, schedule, examples, method, installments, principal_v
     real = [e for e in examples if not e.hypothetical]
     for e in real + [e for e in examples if e.hypothetical]:
         inst = []
-        if e.installment is not None and installments:
-            inst = [_inst(k + 1, e.installment) for k in range(installments)]
+        count = e.count or installments
+        if e.installment is not None and count:
+            inst = [_inst(k + 1, e.installment) for k in range(count)]
         total = None
         if not e.hypothetical and e.total is not None:
             a, b = e.total_span
             total = Money(amount=e.total, text=view.excerpt(a, b), location=view.loc(a))
+        included = [f.name for f in fees if f.name in view.text[e.start:e.end]]
         return RepaymentExample(present=True, kind="worked_example", hypothetical=e.hypothetical,
-                                installments=inst, total=e.total, location=view.loc(e.start),
+                                installments=inst, total=e.total, location=view.loc(e.start), fee_columns=included,
                                 text=view.excerpt(e.start, e.end)), avoid, total
     if method == "bullet" or installments == 1:
         single = find_single_payment(view)

@@ -17,7 +17,8 @@ from .tables import Row, rows
 from .view import View
 from .vocab import alternation, vocabulary
 
-_TRIM = set("支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
+_NOT_PREFIX = {"首期", "每期", "当期", "该项", "本项", "此项", "各期", "末期", "逾期"}
+_TRIM = set("中含知悉了解确认同意说明告知查询支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
@@ -96,6 +97,12 @@ def fee_name(match_text: str) -> Optional[tuple[str, str]]:
         return match_text, names[match_text]
     for known in sorted(names, key=len, reverse=True):
         if match_text.endswith(known):
+            prefix = match_text[: -len(known)]
+            stops = [i for i, ch in enumerate(prefix) if ch in _TRIM]
+            if stops:
+                prefix = prefix[stops[-1] + 1:]
+            if prefix and (prefix.isascii() and prefix.isalnum() or len(prefix) == 2) and prefix not in _NOT_PREFIX:
+                return prefix + known, names[known]   # GPS服务费, 提额手续费, 额度管理费
             return known, names[known]
     name = match_text
     stops = [i for i, ch in enumerate(name[:-2]) if ch in _TRIM]

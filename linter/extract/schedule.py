@@ -263,6 +263,7 @@ class WorkedExample:
     total: Optional[float]
     total_span: Optional[tuple[int, int]]
     hypothetical: bool
+    count: Optional[int] = None
 
 
 def find_examples(view: View, principal: Optional[float]) -> list[WorkedExample]:
@@ -308,6 +309,34 @@ def find_examples(view: View, principal: Optional[float]) -> list[WorkedExample]
         hypothetical = principal is None or abs(ex_principal - principal) > 0.005
         out.append(WorkedExample(a, end, ex_principal, inst, total, total_span, hypothetical))
     return out
+
+
+_REGULAR = re.compile(r"(?:每月|每期|每个月)[^。；\n]{0,14}?(?:应还|还款|偿还|应付|支付|还)[^。；\n]{0,4}?")
+_COUNT = re.compile(r"(?:共|分)\s*(\d{1,3})\s*期")
+
+
+def find_regular_payment(view: View) -> Optional[WorkedExample]:
+    """每月15日应还924.00元…，共24期，24期应还合计22,176.00元: a schedule in one sentence."""
+    t = view.text
+    totals = vocabulary()["amounts"]["total"] + ["合计", "共计", "总计"]
+    for m in _REGULAR.finditer(t):
+        s, e = view.sentence_at(m.start())
+        money = find_money(t, m.end(), min(e, m.end() + 12))
+        if not money or money[0].start - m.end() > 6:
+            continue
+        count = _COUNT.search(t, s, e)
+        if not count:
+            continue
+        total = total_span = None
+        for w in sorted(totals, key=len, reverse=True):
+            k = t.find(w, money[0].end, e)
+            if k != -1:
+                after = find_money(t, k, e)
+                if after:
+                    total, total_span = after[0].value, (after[0].start, after[0].end)
+                break
+        return WorkedExample(s, e, None, money[0].value, total, total_span, False, int(count.group(1)))
+    return None
 
 
 def example_spans(view: View) -> list[tuple[int, int]]:
