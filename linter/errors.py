@@ -1,7 +1,8 @@
 """Why a file could not be linted: a stable code users can filter on, a message in zh and en.
 
 Input problems never surface as tracebacks: every loader and extractor failure
-becomes a ``LoanlintError`` carrying one of these codes.
+becomes a ``LoanlintError`` carrying one of these codes. What each means and what
+the user can do about it: ``docs/errors.md``. Codes are stable; never reuse one.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
              "PDF text layer cannot be extracted (font without a Unicode map)"),
     "E009": ("binary-file", "文件是二进制数据，不是文本合同", "file is binary data, not a text contract"),
     "E010": ("out-of-memory", "处理时超出内存上限", "processing exceeded the memory limit"),
+    "E011": ("decompression-bomb", "PDF 中的压缩数据解压后异常巨大（解压炸弹）",
+             "a compressed stream in the PDF inflates to an absurd size (decompression bomb)"),
     "E099": ("internal-error", "loanlint 内部错误（请报告此问题）", "internal loanlint error (please report it)"),
 }
 

@@ -114,6 +114,7 @@ class RepaymentExample(Model):
     fee_columns: list[str] = Field(default_factory=list)
     location: Optional[Location] = None
     text: Optional[str] = None
+    note: Optional[str] = None
 
 
 class Confirmation(Evidence):

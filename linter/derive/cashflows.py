@@ -128,6 +128,14 @@ def periods_per_year(facts: ContractFacts, text_hint: str = "") -> float:
     return 12.0
 
 
+def _said_included(note: Optional[str], name: str) -> bool:
+    """当期应还含本息及租金分期服务费: the schedule's own words say its amounts include the fee."""
+    if not note or name not in note:
+        return False
+    k = note.find(name)
+    return any(w in note[max(0, k - 12):k] for w in ("含", "包含", "包括", "已计入"))
+
+
 def build(facts: ContractFacts, text_hint: str = "") -> Flows:
     if not isinstance(facts.principal, Money):
         raise Skip("principal is a template placeholder" if facts.principal is not None else "principal not stated")
@@ -150,7 +158,8 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
             ex = ex.model_copy(update={"hypothetical": False})
     if ex.present and ex.installments and not ex.hypothetical and len(ex.installments) >= 1:
         payments = [i.amount for i in ex.installments]
-        included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)]
+        included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)
+                    or _said_included(ex.note, f.name)]
         extra = [f for f in periodic_fees if f.name not in included]
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
         if len(payments) == 1:

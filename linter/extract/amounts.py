@@ -85,9 +85,39 @@ def _paid_out(view: View, avoid) -> MoneyLike:
     return None
 
 
+_SUM_WORDS = re.compile(r"本息合计|本息共计|合计|共计|总计|总额")
+
+
 def total_repayment(view: View, avoid: list[tuple[int, int]]) -> MoneyLike:
-    # 合计应还本金18,000.00元，利息…，本息共计19,191.32元: a part is not the total
-    return first_amount(view, vocabulary()["amounts"]["total"], avoid, extra_reject=("本金", "利息", "其中"))
+    """The borrower's total. After the label the sentence may list the parts first
+    (到期应还：本金叁万元、利息叁仟陆佰元，合计叁万叁仟陆佰元): then the sum is the total."""
+    labels = re.compile(alternation(vocabulary()["amounts"]["total"]))
+    reject = tuple(vocabulary()["amounts"]["not_amount_context"])
+    ph = vocabulary().placeholder_re
+    t = view.text
+    for m in labels.finditer(t):
+        if any(a <= m.start() < b for a, b in avoid):
+            continue
+        s, e = view.sentence_at(m.start())
+        hi = min(e, m.end() + 80)
+        money = find_money(t, m.end(), hi)
+        p = ph.search(t, m.end(), min(hi, m.end() + 30))
+        if p and (not money or p.start() < money[0].start):
+            return Placeholder(text=view.excerpt(m.start(), p.end()), location=view.loc(p.start()))
+        if not money or any(w in t[m.end():money[0].start] for w in reject):
+            continue
+        first = money[0]
+        gap = t[m.end():first.start]
+        if any(w in gap for w in ("本金", "利息", "其中")):
+            sums = [x for x in _SUM_WORDS.finditer(t, first.end, hi)]
+            after = [mo for mo in money if sums and mo.start >= sums[0].end()]
+            if not after:
+                continue
+            first = after[0]
+        elif len(gap) > 40:
+            continue
+        return Money(amount=first.value, text=view.excerpt(m.start(), first.end), location=view.loc(first.start))
+    return None
 
 
 def term(view: View) -> Optional[Term]:

@@ -53,6 +53,11 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     stated_total = amounts.total_repayment(view, total_span_avoid)
     if total is None:
         total = stated_total
+    if not example.present and method == "bullet" and isinstance(stated_total, Money):
+        # a single-payment loan that states what is due at maturity has a one-row schedule
+        example = RepaymentExample(present=True, kind="single_payment",
+                                   installments=[_inst(1, stated_total.amount)], total=stated_total.amount,
+                                   location=stated_total.location, text=stated_total.text)
 
     is_template = template if template is not None else _is_template(
         [principal, disbursed, stated, stated_total], fees)
@@ -127,7 +132,7 @@ def _repayment(view: View, schedule, examples, method, installments, principal_v
             present=True, kind="schedule", installments=schedule.installments, hypothetical=hypothetical,
             total=schedule.total if schedule.total is not None else (
                 round(sum(i.amount for i in schedule.installments), 2) if schedule.installments else None),
-            fee_columns=schedule.fee_columns, location=view.loc(schedule.start),
+            fee_columns=schedule.fee_columns, location=view.loc(schedule.start), note=schedule.intro or None,
             text=view.excerpt(schedule.start, min(schedule.end, schedule.start + 120))), avoid, total
     real = [e for e in examples if not e.hypothetical]
     for e in real + [e for e in examples if e.hypothetical]:
@@ -139,7 +144,8 @@ def _repayment(view: View, schedule, examples, method, installments, principal_v
         if not e.hypothetical and e.total is not None:
             a, b = e.total_span
             total = Money(amount=e.total, text=view.excerpt(a, b), location=view.loc(a))
-        included = [f.name for f in fees if f.name in view.text[e.start:e.end]]
+        span = view.text[e.start:e.end]
+        included = [f.name for f in fees if f.name in span or _generic_name(f.name) in span]
         return RepaymentExample(present=True, kind="worked_example", hypothetical=e.hypothetical,
                                 installments=inst, total=e.total, location=view.loc(e.start), fee_columns=included,
                                 text=view.excerpt(e.start, e.end)), avoid, total
@@ -152,6 +158,14 @@ def _repayment(view: View, schedule, examples, method, installments, principal_v
                                     installments=[_inst(1, amount, due)], total=amount,
                                     location=view.loc(a), text=view.excerpt(a, b)), avoid, total
     return RepaymentExample(present=False), avoid, None
+
+
+def _generic_name(name: str) -> str:
+    """分期手续费 → 手续费: the shorter word a sentence may use for the same fee."""
+    for suffix in sorted(vocabulary()["fees"]["generic"]["suffixes"], key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return name
 
 
 def _inst(period, amount, due=None):

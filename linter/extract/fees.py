@@ -305,6 +305,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         m.charged = _charged(scope, cat)
         m.charging = (m.amount is not None or m.rate is not None or m.placeholder or m.amount_total is not None
                       or any(w in scope for w in vocabulary()["fees"]["context"]["charging"]))
+        if any(w in sentence for w in vocabulary()["fees"]["context"]["general_remark"]):
+            m.charging = False
         if m.rate is not None and m.rate_basis is None and m.charged == "on_event":
             m.rate_basis = "event"
         m.payee = _payee(sentence, ps)

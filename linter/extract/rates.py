@@ -64,7 +64,7 @@ def find_all(view: View) -> list[FoundRate]:
         best = None
         for lm in label_re.finditer(t, lo, m.start):
             gap = _PARENS.sub("", t[lm.end():m.start])
-            if len(gap.replace(" ", "").replace("|", "")) <= 6 and _GAP_OK.match(gap) and not any(x in t[lm.end():m.start] for x in ("不超过", "不高于", "最高", "上限")):
+            if len(re.sub(r"[\s|·.…]", "", gap)) <= 6 and _GAP_OK.match(gap) and not any(x in t[lm.end():m.start] for x in ("不超过", "不高于", "最高", "上限")):
                 if best is None or lm.end() >= best.end():
                     best = lm
         marker = _period_marker(t, m.start, m.end)

@@ -32,6 +32,7 @@ class Schedule:
     total_principal: Optional[float] = None
     fee_columns: list[str] = field(default_factory=list)
     template_rows: int = 0   # rows of placeholders ({{n}} | {{due_date_n}} | …) in a template
+    intro: str = ""          # the line(s) introducing the table: 当期应还含本息及服务费
 
 
 @dataclass
@@ -123,7 +124,8 @@ def find_schedules(view: View) -> list[Schedule]:
             if current is not None and current.header == header and row.line - last_line <= 6:
                 last_line = row.line  # the header repeated on the next page: same schedule
                 continue
-            current = Schedule(start=row.start, end=row.end, header=header)
+            current = Schedule(start=row.start, end=row.end, header=header,
+                               intro=" ".join(view.text[a:b] for a, b in view.lines[max(0, row.line - 2):row.line]))
             cols = c
             header_row = row
             out.append(current)
@@ -328,14 +330,16 @@ def find_regular_payment(view: View) -> Optional[WorkedExample]:
         if not count:
             continue
         total = total_span = None
+        nxt = [b for a, b in view.sentences if a >= e][:1]
+        scope_end = nxt[0] if nxt and nxt[0] - e < 120 else e   # …共12期。12期合计应还19,296.00元。
         for w in sorted(totals, key=len, reverse=True):
-            k = t.find(w, money[0].end, e)
+            k = t.find(w, money[0].end, scope_end)
             if k != -1:
-                after = find_money(t, k, e)
+                after = find_money(t, k, scope_end)
                 if after:
                     total, total_span = after[0].value, (after[0].start, after[0].end)
                 break
-        return WorkedExample(s, e, None, money[0].value, total, total_span, False, int(count.group(1)))
+        return WorkedExample(s, scope_end, None, money[0].value, total, total_span, False, int(count.group(1)))
     return None
 
 

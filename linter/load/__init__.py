@@ -37,7 +37,7 @@ def load(path: str, max_text_bytes: int = MAX_TEXT_BYTES, max_pdf_bytes: int = M
             raise LoanlintError("E005", f"{st.st_size} bytes (limit {max_pdf_bytes})",
                                 f"{st.st_size} 字节（上限 {max_pdf_bytes}）")
         from .pdf import load_pdf
-        return load_pdf(path)
+        return _contract(load_pdf(path))
 
     if st.st_size > max_text_bytes:
         raise LoanlintError("E005", f"{st.st_size} bytes (limit {max_text_bytes} for text)",
@@ -50,7 +50,26 @@ def load(path: str, max_text_bytes: int = MAX_TEXT_BYTES, max_pdf_bytes: int = M
     from .text import decode
     text, encoding = decode(data)
     fmt = "md" if suffix in MARKDOWN_SUFFIXES else "txt"
-    return Document.from_text(path, fmt, text, encoding)
+    return _contract(Document.from_text(path, fmt, text, encoding))
+
+
+# Words no loan contract, template or IOU can do without. A file with none of them is
+# not a contract (a README next to the templates, meeting notes, a novel): reporting
+# every rule as "missing" for it would be noise that looks like a finding.
+LOAN_TERMS_ZH = ("借款", "贷款", "借据", "借条", "欠条", "放款", "还款", "本金", "利率", "利息", "出借", "授信",
+                 "分期", "年化")
+LOAN_TERMS_EN = ("loan", "borrow", "lend", "repay", "interest", "principal", "credit")
+
+
+def _contract(doc: Document) -> Document:
+    text = doc.text
+    if not any(term in text for term in LOAN_TERMS_ZH):
+        lowered = text.lower()
+        if not any(term in lowered for term in LOAN_TERMS_EN):
+            raise LoanlintError("E002", "no loan-contract wording (借款, 贷款, 还款, 利率, loan, …) anywhere: "
+                                        "not a loan contract",
+                                "全文没有借款合同用语（借款、贷款、还款、利率等）：不是借款合同")
+    return doc
 
 
 def _zh_oserror(exc: OSError) -> str:

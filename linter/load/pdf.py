@@ -18,9 +18,14 @@ from .document import Document, FontRun
 
 MAX_PAGES = 2000
 _UNMAPPED_SHARE = 0.10
+_SCAN_CHARS_PER_PAGE = 20  # with images on the pages and fewer characters than this: a scan
 
 
 def load_pdf(path: str) -> Document:
+    from .pdfscan import scan
+
+    scan(path)  # decompression bombs and reference cycles: refused before pdfminer sees them
+    _quiet_pdfminer()
     import pdfplumber  # heavy: only PDF runs pay for it
 
     try:
@@ -43,11 +48,12 @@ def load_pdf(path: str) -> Document:
         page_starts: list[int] = []
         soft_breaks: list[int] = []
         offset = 0
-        unmapped = total = 0
+        unmapped = total = images = 0
         for page in pages:
             page_starts.append(offset)
             try:
-                chars = _page_chars(page)
+                chars, n_images = _page_chars(page)
+                images += n_images
             except LoanlintError:
                 raise
             except RecursionError:
@@ -69,9 +75,12 @@ def load_pdf(path: str) -> Document:
             pdf.close()
         except Exception:
             pass
-    if total == 0:
-        raise LoanlintError("E002", "the PDF has no text layer (scanned images?); run OCR first",
-                            "PDF 没有文字层（可能是扫描图片），请先进行 OCR 识别")
+    if total == 0 or (images and total < _SCAN_CHARS_PER_PAGE * len(page_starts)):
+        what = "no text layer" if total == 0 else f"only {total} characters of text on {len(page_starts)} page(s)"
+        what_zh = "没有文字层" if total == 0 else f"{len(page_starts)} 页中只有 {total} 个文字"
+        raise LoanlintError("E002", f"the PDF has {what} (scanned images?); run OCR first "
+                                    f"(e.g. ocrmypdf) and lint the OCR'd file",
+                            f"PDF {what_zh}（可能是扫描图片），请先进行 OCR 文字识别（如 ocrmypdf）后再检查")
     if unmapped / total > _UNMAPPED_SHARE:
         raise LoanlintError(
             "E008", f"{unmapped} of {total} characters have no Unicode mapping ((cid:N) or private-use glyphs)",
@@ -81,9 +90,76 @@ def load_pdf(path: str) -> Document:
     return doc
 
 
-def _page_chars(page) -> list[dict]:
-    deduped = page.dedupe_chars(tolerance=1)
-    return [c for c in deduped.chars if c.get("upright", True)]
+def _page_chars(page) -> tuple[list[dict], int]:
+    """The page's upright characters, fake-bold duplicates removed, and its image count.
+
+    Same values as ``page.dedupe_chars().chars`` (the formulas of pdfplumber's
+    ``Page.process_object`` for the keys loanlint reads) at half the cost: pdfplumber
+    turns every glyph into a dict of some twenty resolved attributes we never look at,
+    which on a dense page costs as much as pdfminer's parsing of it."""
+    from pdfminer.layout import LTChar, LTContainer, LTImage
+
+    height = page.height
+    mb_x0, mb_top = page.mediabox[:2]
+    doctop0 = page.initial_doctop
+    chars: list[dict] = []
+    images = 0
+    stack = [iter(page.layout._objs)]
+    while stack:
+        obj = next(stack[-1], None)
+        if obj is None:
+            stack.pop()
+            continue
+        if isinstance(obj, LTChar):
+            top = (height - obj.y1) + mb_top
+            text = obj.get_text()
+            if any("\ud800" <= ch <= "\udfff" for ch in text):
+                # a hostile ToUnicode map can yield lone UTF-16 surrogates: not text, and
+                # not encodable in the report — count them as unmapped glyphs
+                text = "\ufffd"
+            fontname = obj.fontname
+            if isinstance(fontname, bytes):
+                fontname = fontname.decode("latin-1")
+            chars.append({"text": text, "fontname": fontname, "size": obj.size, "upright": obj.upright,
+                          "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0, "top": top,
+                          "bottom": (height - obj.y0) + mb_top, "doctop": doctop0 + top})
+        elif isinstance(obj, LTContainer):
+            stack.append(iter(obj._objs))
+        elif isinstance(obj, LTImage):
+            images += 1
+    return [c for c in _dedupe(chars) if c["upright"]], images
+
+
+def _dedupe(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """``pdfplumber.utils.dedupe_chars`` (fake bold: the same glyph drawn twice within
+    ``tolerance``), same result, without its quadratic ``sorted(key=chars.index)``:
+    on a dense page that alone cost more than parsing the page."""
+    import itertools
+    from operator import itemgetter
+
+    from pdfplumber.utils import cluster_objects
+
+    key = itemgetter("upright", "text", "fontname", "size")
+    pos_key = itemgetter("doctop", "x0")
+    order = {id(c): i for i, c in enumerate(chars)}
+    kept = []
+    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
+        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
+            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+                kept.append(min(x_cluster, key=lambda c: (pos_key(c), order[id(c)])))
+    kept.sort(key=lambda c: order[id(c)])
+    return kept
+
+
+def _quiet_pdfminer() -> None:
+    """pdfminer logs warnings about every oddity it survives ("CropBox missing",
+    "Could not parse …") straight to stderr; the report says what matters."""
+    import logging
+
+    for name in ("pdfminer", "pdfplumber"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.CRITICAL)
+        logger.propagate = False
 
 
 def _classify(exc: BaseException, page: int | None = None) -> LoanlintError:
@@ -95,11 +171,18 @@ def _classify(exc: BaseException, page: int | None = None) -> LoanlintError:
         chain.append(cur)
         cur = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else (cur.__cause__ or cur.__context__)
     names = " ".join(type(e).__name__ for e in chain)
-    if "Password" in names or "Encryption" in names:
-        return LoanlintError("E003", "a user password is required", "需要打开密码")
+    if "Password" in names:
+        return LoanlintError("E003", "a password is required to open it; lint an unencrypted copy",
+                             "需要密码才能打开，请检查未加密的副本")
+    if "Encryption" in names:
+        detail = str(chain[-1])[:120]
+        return LoanlintError("E003", f"encrypted with a method that cannot be opened ({detail}); "
+                                     f"lint an unencrypted copy",
+                             f"使用了无法打开的加密方式（{detail}），请检查未加密的副本")
     if any(isinstance(e, MemoryError) for e in chain):
-        return LoanlintError("E010", where + "the PDF inflates beyond the memory limit",
-                             where_zh + "PDF 解压后超出内存上限")
+        return LoanlintError("E010", where + "reading the PDF needs more memory than allowed "
+                                     "(raise --max-memory if the file is legitimate)",
+                             where_zh + "读取该 PDF 所需内存超过上限（如文件正常可加大 --max-memory）")
     if any(isinstance(e, RecursionError) for e in chain):
         return LoanlintError("E004", where + "object nesting too deep", where_zh + "对象嵌套过深")
     detail = str(chain[-1]) or type(chain[-1]).__name__

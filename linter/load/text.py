@@ -52,6 +52,12 @@ def decode(data: bytes) -> tuple[str, str]:
     else:
         return _checked(text, "utf-8"), "utf-8"
 
+    prefix = data[:utf8_error.start].decode("utf-8")
+    if sum(1 for ch in prefix if ord(ch) > 127) >= 20:
+        raise LoanlintError(
+            "E007", f"valid UTF-8 for {utf8_error.start} bytes, then not (mixed encodings, e.g. a GBK part "
+                    f"pasted into a UTF-8 file, or a damaged file)",
+            f"前 {utf8_error.start} 字节是有效的 UTF-8，之后不是（编码混杂，例如 UTF-8 文件中粘贴了 GBK 内容，或文件损坏）")
     if _mostly_utf8(data):
         raise LoanlintError(
             "E007", f"mostly UTF-8 but invalid at byte {utf8_error.start} (mixed or damaged encoding)",

@@ -7,6 +7,10 @@ import importlib
 FORMATS = {
     "text": "linter.render.text",
     "json": "linter.render.json_report",
+    "sarif": "linter.render.sarif",
+    "github": "linter.render.github",
+    "gitlab": "linter.render.gitlab",
+    "junit": "linter.render.junit",
 }
 
 

@@ -42,18 +42,51 @@ def render(report: Report, lang: str = "zh", color: bool = False, **_) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def statistics(report: Report, lang: str = "zh", color: bool = False) -> str:
+    """``--statistics``: how many findings per rule, most frequent first."""
+    counts: dict[str, list] = {}
+    for fr in report.files:
+        items = list(fr.findings)
+        if fr.status == "error" and fr.error is not None:
+            items.append(Finding(rule=fr.error.code, name="file-error", severity="error", message=fr.error.message,
+                                 location={"line": 1, "column": 1}))
+        for f in items:
+            entry = counts.setdefault(f.rule, [0, f.severity, f.name])
+            entry[0] += 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    out = []
+    width = max((len(code) for code in counts), default=4)
+    for code, (n, sev, name) in rows:
+        code_text, sev_text = code.ljust(width), f"[{sev}]".ljust(9)
+        if color:
+            sev_text = f"{_COLORS.get(sev, '')}{sev_text}{_RESET}"
+            code_text = f"{_BOLD}{code_text}{_RESET}"
+        out.append(f"{n:>6}  {code_text} {sev_text} {name}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
 def summary(report: Report, lang: str = "zh") -> str:
     s = report.summary
     n = s["findings"]
     total = n["error"] + n["warning"] + n["info"]
     files, failed = s["files"], s["failed_files"]
+    sup = s.get("suppressed") or {}
+    inline, base = sup.get("inline", 0), sup.get("baseline", 0)
     if lang == "zh":
         text = f"检查了 {files} 个文件：发现 {total} 个问题（错误 {n['error']}，警告 {n['warning']}，提示 {n['info']}）"
         if failed:
             text += f"；{failed} 个文件无法检查"
+        if inline:
+            text += f"；{inline} 个问题被注释抑制"
+        if base:
+            text += f"；{base} 个问题已记录在基线中，未报告"
         return text + "。"
     text = f"Checked {files} file{'s' if files != 1 else ''}: {total} finding{'s' if total != 1 else ''} " \
            f"({n['error']} error, {n['warning']} warning, {n['info']} info)"
     if failed:
         text += f"; {failed} file{'s' if failed != 1 else ''} could not be checked"
+    if inline:
+        text += f"; {inline} suppressed by comments"
+    if base:
+        text += f"; {base} suppressed by the baseline"
     return text + "."

@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import StandardError
 
 MAX_STANDARD_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64  # the built-in standard nests 10 levels; facts themselves are never deeper than 6
 DEFAULT_STANDARD = "cn-consumer-loan"
 SEVERITIES = ("error", "warning", "info")
 _LANG_TEXT = {"type": "object", "required": ["zh", "en"],
@@ -116,40 +117,84 @@ def load_standard(ref: str = DEFAULT_STANDARD, overrides: Optional[dict[str, flo
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    import stat
+
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise StandardError(f"cannot read standard {path}: {exc.strerror or exc}") from None
-    if size > MAX_STANDARD_BYTES:
-        raise StandardError(f"standard {path} is {size} bytes (limit {MAX_STANDARD_BYTES})")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or /dev/zero would block or never end
+        raise StandardError(f"standard {path} is not a regular file")
+    if st.st_size > MAX_STANDARD_BYTES:
+        raise StandardError(f"standard {path} is {st.st_size} bytes (limit {MAX_STANDARD_BYTES})")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_STANDARD_BYTES + 1)
     except OSError as exc:
         raise StandardError(f"cannot read standard {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_STANDARD_BYTES:
+        raise StandardError(f"standard {path} is over {MAX_STANDARD_BYTES} bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StandardError(f"standard {path} is not UTF-8 (invalid byte at {exc.start})") from None
+
+    def no_constant(name: str):
+        raise ValueError(name)
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         raise StandardError(f"standard {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except ValueError as exc:
+        raise StandardError(f"standard {path} is not valid JSON: {exc} is not a JSON number") from None
     except RecursionError:
-        raise StandardError(f"standard {path} nests too deeply to be read") from None
+        line, col = _nesting_beyond(text, MAX_DEPTH) or (1, 1)
+        raise StandardError(f"standard {path} nests deeper than {MAX_DEPTH} levels "
+                            f"(from line {line} column {col})") from None
     if not isinstance(data, dict):
         raise StandardError(f"standard {path} must be a JSON object (a JSON Schema)", "")
     return data
+
+
+def _nesting_beyond(text: str, limit: int) -> Optional[tuple[int, int]]:
+    """(line, column) where JSON text first opens more than ``limit`` nested arrays or
+    objects, else None: where to look when the parser gave up (RecursionError)."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, i) + 1
+                return line, i - (text.rfind("\n", 0, i) + 1) + 1
+        elif ch in "]}":
+            depth -= 1
+    return None
 
 
 def _build(schema: dict[str, Any], path: str, overrides: dict[str, float]) -> Standard:
     from jsonschema import exceptions
     from jsonschema.validators import validator_for
 
+    _check_depth(schema)
     meta = schema.get("$schema")
     if meta is not None and meta not in _LOCAL_SCHEMAS:
         raise StandardError(f"unsupported $schema {meta!r}: loanlint reads drafts 4 to 2020-12 and never "
                             f"fetches meta-schemas", "/$schema")
     _check_refs(schema, "")
+    _check_local_refs(schema)
     cls = validator_for(schema, default=validator_for({"$schema": _LOCAL_SCHEMAS[0]}))
     try:
         cls.check_schema(schema)
@@ -187,14 +232,122 @@ def _escape(key: str) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def _collect_rules(node: Any, pointer: str, std: Standard) -> None:
-    from jsonschema import Draft202012Validator
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_ONE = ("not", "if", "then", "else")
+_IN_PLACE_MAPS = ("dependentSchemas",)
+_REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
 
+
+def _check_local_refs(schema: dict[str, Any]) -> None:
+    """Local references must resolve, and no chain of references may come back to where
+    it started without descending into the data (``{"$ref": "#"}``, ``a → b → a``):
+    jsonschema would recurse until RecursionError on every file. Checked statically so
+    the error names the reference. (A standard with nested ``$id``s, where ``#/…`` is
+    relative to another resource, is left to the trial validation.)"""
+    from urllib.parse import unquote
+
+    nodes: dict[str, Any] = {}
+    nested_id = False
+    stack: list[tuple[Any, str]] = [(schema, "")]
+    while stack:
+        node, ptr = stack.pop()
+        if isinstance(node, dict):
+            nodes[ptr] = node
+            if ptr and isinstance(node.get("$id"), str):
+                nested_id = True
+            for key, value in node.items():
+                stack.append((value, f"{ptr}/{_escape(key)}"))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                stack.append((item, f"{ptr}/{i}"))
+    if nested_id:
+        return
+
+    def target(ref: str, where: str) -> Optional[str]:
+        frag = ref[1:]
+        if frag and not frag.startswith("/"):
+            return None  # an anchor ("#name"): resolved by jsonschema
+        frag = unquote(frag)
+        if frag not in nodes:
+            try:
+                parent, key = resolve_pointer(schema, frag)
+                parent[key]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise StandardError(f"$ref {ref!r} does not resolve to anything in the standard", where) from None
+            return None  # resolves to something that is not a schema object (true/false)
+        return frag
+
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for ptr, node in nodes.items():
+        out = []
+        for key in _IN_PLACE_LISTS:
+            if isinstance(node.get(key), list):
+                out += [(f"{ptr}/{key}/{i}", "") for i, sub in enumerate(node[key]) if isinstance(sub, dict)]
+        for key in _IN_PLACE_ONE:
+            if isinstance(node.get(key), dict):
+                out.append((f"{ptr}/{key}", ""))
+        for key in _IN_PLACE_MAPS:
+            if isinstance(node.get(key), dict):
+                out += [(f"{ptr}/{key}/{_escape(k)}", "") for k, sub in node[key].items() if isinstance(sub, dict)]
+        for key in _REF_KEYS:
+            ref = node.get(key)
+            if isinstance(ref, str) and ref.startswith("#"):
+                where = f"{ptr}/{_escape(key)}"
+                dest = target(ref, where)
+                if dest is not None:
+                    out.append((dest, where))
+        edges[ptr] = out
+
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in nodes:
+        if state.get(start):
+            continue
+        path: list[tuple[str, str]] = [(start, "")]
+        iters = [iter(edges[start])]
+        state[start] = 1
+        while iters:
+            step = next(iters[-1], None)
+            if step is None:
+                iters.pop()
+                state[path.pop()[0]] = 2
+                continue
+            dest, via = step
+            if state.get(dest) == 1:
+                i = next(n for n, (p, _) in enumerate(path) if p == dest)
+                refs = [v for _, v in path[i + 1:] + [step] if v]
+                chain = " → ".join([dest or "#"] + [p or "#" for p, _ in path[i + 1:]] + [dest or "#"])
+                raise StandardError(f"$ref cycle that never descends into the data: {chain} "
+                                    f"(validation would recurse forever)", refs[0] if refs else dest)
+            if not state.get(dest):
+                state[dest] = 1
+                path.append(step)
+                iters.append(iter(edges.get(dest, ())))
+
+
+def _check_depth(schema: dict[str, Any]) -> None:
+    stack: list[tuple[Any, str, int]] = [(schema, "", 1)]
+    while stack:
+        node, ptr, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise StandardError(f"the standard nests deeper than {MAX_DEPTH} levels", ptr)
+        if isinstance(node, dict):
+            stack.extend((v, f"{ptr}/{_escape(k)}", depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{ptr}/{i}", depth + 1) for i, v in enumerate(node))
+
+
+@lru_cache(maxsize=1)
+def _x_rule_validator():
+    from jsonschema import Draft202012Validator
+    return Draft202012Validator(X_RULE_SCHEMA)
+
+
+def _collect_rules(node: Any, pointer: str, std: Standard) -> None:
     if isinstance(node, dict):
         if "x-rule" in node:
             here = f"{pointer}/x-rule"
             ann = node["x-rule"]
-            errors = sorted(Draft202012Validator(X_RULE_SCHEMA).iter_errors(ann), key=lambda e: list(e.path))
+            errors = sorted(_x_rule_validator().iter_errors(ann), key=lambda e: list(e.path))
             if errors:
                 e = errors[0]
                 sub = "/".join(str(p) for p in e.absolute_path)
