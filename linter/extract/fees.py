@@ -17,8 +17,9 @@ from .tables import Row, rows
 from .view import View
 from .vocab import alternation, vocabulary
 
+_PARTY_PREFIXES = ("甲方", "乙方", "丙方", "丁方", "借款人", "贷款人", "出借人", "平台", "您", "我们", "本行", "本公司")
 _NOT_PREFIX = {"首期", "每期", "当期", "该项", "本项", "此项", "各期", "末期", "逾期"}
-_TRIM = set("中含知悉了解确认同意说明告知查询支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
+_TRIM = set("承担中含知悉了解确认同意说明告知查询支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
@@ -101,7 +102,8 @@ def fee_name(match_text: str) -> Optional[tuple[str, str]]:
             stops = [i for i, ch in enumerate(prefix) if ch in _TRIM]
             if stops:
                 prefix = prefix[stops[-1] + 1:]
-            if prefix and (prefix.isascii() and prefix.isalnum() or len(prefix) == 2) and prefix not in _NOT_PREFIX:
+            if prefix and (prefix.isascii() and prefix.isalnum() or 2 <= len(prefix) <= 4) and prefix not in _NOT_PREFIX \
+                    and not prefix.startswith(_PARTY_PREFIXES):
                 return prefix + known, names[known]   # GPS服务费, 提额手续费, 额度管理费
             return known, names[known]
     name = match_text
@@ -358,7 +360,8 @@ def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
         return False
     sentence_end = t.find("。", end)
     sentence = t[s:sentence_end if sentence_end != -1 else len(t)]
-    return any(n in sentence for n in ("不", "无", "未", "严禁", "禁止", "谨防", "警惕", "诈骗", "冒充", "骗", "举报"))
+    return any(n in sentence for n in ("不", "无", "未", "严禁", "禁止", "谨防", "警惕", "诈骗", "冒充", "骗", "举报",
+                                       "拒绝", "投诉", "报警"))
 
 
 def _is_formula(s: str) -> bool:
@@ -395,6 +398,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
                   and any(not x.negated for x in groups[n])]
         if len(longer) == 1:
             groups[longer[0]].extend(groups.pop(short))
+    _merge_same_charge(groups)
     generic = set(vocabulary()["fees"]["generic"]["suffixes"]) | {"保费", "费用"}
     for short in [n for n in groups if n in generic]:
         if short not in groups:
@@ -437,6 +441,26 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         fees.append(fee)
     fees.sort(key=lambda f: (f.location.page or 0, f.location.line, f.location.column))
     return fees
+
+
+def _merge_same_charge(groups: dict[str, list[Mention]]) -> None:
+    """保证保险费 (fee table) and 个人借款保证保险保险费 (prose), both insurance, both 400.00
+    deducted: one fee under two names, which must not be counted twice in the APR."""
+    def key(ms):
+        live = [m for m in ms if not m.negated]
+        amounts = {m.amount for m in live if m.amount is not None} | {m.amount_total for m in live if m.amount_total}
+        return live[0].category if live else None, amounts
+    names = sorted(groups, key=lambda n: (not any(m.table for m in groups[n]), len(n)))
+    for i, a in enumerate(names):
+        if a not in groups:
+            continue
+        cat_a, amt_a = key(groups[a])
+        for b in names[i + 1:]:
+            if b not in groups or cat_a is None:
+                continue
+            cat_b, amt_b = key(groups[b])
+            if cat_a == cat_b and amt_a and amt_a & amt_b and cat_a not in ("late_payment", "prepayment", "other"):
+                groups[a].extend(groups.pop(b))
 
 
 def _vote_charged(mentions: list[Mention]) -> Optional[str]:

@@ -348,7 +348,13 @@ def example_spans(view: View) -> list[tuple[int, int]]:
     are not the contract's own."""
     markers = vocabulary()["repayment"]["example_markers"]
     t = view.text
-    return [(a, b) for a, b in view.sentences if any(m in t[a:b] for m in markers)]
+    out = []
+    for a, b in view.sentences:
+        if any(m in t[a:b] for m in markers):
+            # the example runs on through ；-separated parts to the full stop
+            stops = [x for x in (t.find("。", b), t.find("\n", b)) if x != -1]
+            out.append((a, min(stops) if stops else len(t)))
+    return out
 
 
 def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .view import View
 
-_MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+_MD_SEPARATOR = re.compile(r"^\s*:?-+:?\s*$")
 _GAP = re.compile(r"\s{2,}|\t")
 
 

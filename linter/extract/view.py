@@ -111,7 +111,7 @@ class View:
 
 
 _FILLED = re.compile(r"(_{2,})([^_\n]{1,40}?)(_{2,}|(?=[\s，。；、]))")
-_UNITS_ONLY = re.compile(r"^[\s年月日元%号期个时分秒/:：]*$|[：:（(）)【】]")
+_UNITS_ONLY = re.compile(r"^[\s年月日元%号期个时分秒/:：]*$|[：:（(）)【】|]")
 
 
 def _open_filled_blanks(text: str) -> str:
