@@ -19,7 +19,22 @@ from .vocab import alternation, vocabulary
 
 _PARTY_PREFIXES = ("甲方", "乙方", "丙方", "丁方", "借款人", "贷款人", "出借人", "平台", "您", "我们", "本行", "本公司")
 _NOT_PREFIX = {"首期", "每期", "当期", "该项", "本项", "此项", "各期", "末期", "逾期"}
-_TRIM = set("承担中含知悉了解确认同意说明告知查询支付收取缴纳交的向按和及与或、等免不无该此上述其他各项全部任何应需须每期月日年共计为是由将从在了于给款项另行再其所扣除即以均构名义还退把被对就并也都需要")
+# words after which a fee's own name begins (支付|平台服务费, 知悉|技术服务费, 的|逾期催收服务费)
+_STOP_WORDS = ("各期", "当期", "首期", "以前", "以后", "剩余", "已付", "已支付", "已收取", "未到期", "后续", "支付", "收取", "缴纳", "交纳", "承担", "扣除", "扣收", "知悉", "了解", "确认", "同意", "说明", "告知",
+               "查询", "退还", "返还", "上述", "其他", "各项", "全部", "任何", "每期", "每月", "共计", "应当", "需要",
+               "以及", "包括", "免收", "不收", "名义", "另行", "退", "还", "的", "和", "及", "与", "或", "、", "向", "按",
+               "由", "为", "是", "将", "从", "在", "于", "给", "把", "被", "对", "就", "并", "也", "都", "即", "以", "均",
+               "中", "含", "无", "不", "免", "该", "此", "其", "另", "再", "付", "交", "应", "需", "须", "后", "时", "零")
+
+
+def _trim_prefix(prefix: str) -> str:
+    """Cut a regex hit's prefix after the last stop word: what stays is part of the name."""
+    cut = 0
+    for w in _STOP_WORDS:
+        k = prefix.rfind(w)
+        if k != -1:
+            cut = max(cut, k + len(w))
+    return prefix[cut:]
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
@@ -98,18 +113,21 @@ def fee_name(match_text: str) -> Optional[tuple[str, str]]:
         return match_text, names[match_text]
     for known in sorted(names, key=len, reverse=True):
         if match_text.endswith(known):
-            prefix = match_text[: -len(known)]
-            stops = [i for i, ch in enumerate(prefix) if ch in _TRIM]
-            if stops:
-                prefix = prefix[stops[-1] + 1:]
+            prefix = _trim_prefix(match_text[: -len(known)])
             if prefix and (prefix.isascii() and prefix.isalnum() or 2 <= len(prefix) <= 4) and prefix not in _NOT_PREFIX \
                     and not prefix.startswith(_PARTY_PREFIXES):
-                return prefix + known, names[known]   # GPS服务费, 提额手续费, 额度管理费
+                cat = names[known]
+                if "逾期" in prefix or "催收" in prefix:
+                    cat = "late_payment"
+                elif "提前" in prefix:
+                    cat = "prepayment"
+                return prefix + known, cat   # GPS服务费, 提额手续费, 额度管理费, 逾期催收服务费
             return known, names[known]
     name = match_text
-    stops = [i for i, ch in enumerate(name[:-2]) if ch in _TRIM]
-    if stops:
-        name = name[stops[-1] + 1:]
+    for suffix in sorted(v["fees"]["generic"]["suffixes"], key=len, reverse=True):
+        if name.endswith(suffix):
+            name = _trim_prefix(name[: -len(suffix)]) + suffix
+            break
     generic = v["fees"]["generic"]
     if not any(name.endswith(s) for s in generic["suffixes"]):
         return None
@@ -124,7 +142,10 @@ def _fee_hits(view: View, a: int, b: int) -> list[tuple[int, int, str, str]]:
     t = view.text
     out = []
     not_fees = v.not_fee_re
+    blanks = [(p.start(), p.end()) for p in v.placeholder_re.finditer(t, a, b)]
     for m in v.fee_name_re.finditer(t, a, b):
+        if any(x <= m.start() < y for x, y in blanks):
+            continue  # {月管理费}: the name of a template field, not a fee
         if m.end() < len(t) and t[m.end()] == "率":
             continue
         got = fee_name(m.group())
@@ -280,7 +301,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         if seg_end == ce and ce < e and not nxt and _continues(t[ce + 1:e]):
             seg_end = min(e, _clause_end(t, ce + 1, e))
         seg = t[end:seg_end]
-        ph = vocabulary().placeholder_re.search(t, end, min(seg_end, end + 16))
+        ph = vocabulary().placeholder_re.search(t, end, seg_end)
         money = find_money(t, end, seg_end)
         if ph and (not money or ph.start() < money[0].start) and re.search(r"[元%]", t[ph.end():ph.end() + 2] + ph.group()):
             m.placeholder = True
@@ -365,7 +386,9 @@ def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
 
 
 def _is_formula(s: str) -> bool:
-    has_base = any(w in s for w in ("利率", "本金", "金额", "%", "万分之", "千分之", "百分之", "×", "*"))
+    """按执行利率上浮50%计收, 按罚息利率计收复利: a way to compute the amount. "按实际收取的
+    金额结算" names no rate and is not one."""
+    has_base = any(w in s for w in ("利率", "%", "‰", "万分之", "千分之", "百分之", "×", "*", "倍"))
     has_verb = any(w in s for w in ("计收", "计算", "收取", "加收", "上浮", "计付", "支付", "承担"))
     return "按" in s and has_base and has_verb
 
@@ -417,7 +440,8 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         real = [m for m in live if not m.example] or live
         charged = _vote_charged(real)
         # point at the clause that shows how it is charged (the deduction, for D502)
-        first = min((m for m in live if charged and m.charged == charged), key=lambda m: m.start,
+        first = min((m for m in live if charged and m.charged == charged),
+                    key=lambda m: (m.amount is None and m.rate is None and not m.placeholder, m.start),
                     default=min(live, key=lambda m: m.start))
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
@@ -431,7 +455,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         fee.rate_basis = _first(m.rate_basis for m in live if m.rate is not None)
         fee.formula = _first(m.formula for m in live)
         fee.payee = _first(m.payee for m in live)
-        fee.placeholder = any(m.placeholder for m in live) and fee.amount is None and fee.rate is None
+        fee.placeholder = any(m.placeholder for m in live) and fee.amount is None
         if fee.charged == "per_installment" and fee.amount is None and fee.amount_total and installments:
             fee.amount = round(fee.amount_total / installments, 2)
         if fee.charged == "per_installment" and fee.amount is not None and fee.amount_total is None and installments:

@@ -159,6 +159,10 @@ def find_schedules(view: View) -> list[Schedule]:
             continue
         inst = _installment(int(m.group(1)), cells, cols)
         if inst is None:
+            if _placeholder_row(cells[1:]):
+                current.template_rows += 1
+                current.end = row.end
+                last_line = row.line
             continue
         current.installments.append(inst)
         current.end = row.end
