@@ -160,6 +160,10 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
         payments = [i.amount for i in ex.installments]
         included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)
                     or _said_included(ex.note, f.name)]
+        per_period = sum(f.amount or 0 for f in periodic_fees)
+        if ex.fee_columns and per_period and all(
+                i.fees is not None and abs(i.fees - per_period) < 0.02 for i in ex.installments):
+            included = [f.name for f in periodic_fees]  # a "Fee" column holding exactly these fees
         extra = [f for f in periodic_fees if f.name not in included]
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
         if len(payments) == 1:

@@ -34,6 +34,12 @@ def _blocks(view: View) -> list[tuple[int, int, int]]:
         if not m:
             continue
         end = b
+        if _is_row(t[a:b].strip()):
+            # a line of a key-terms table: the statement is the whole table around it
+            j = k
+            while j > 0 and _is_row(t[lines[j - 1][0]:lines[j - 1][1]].strip()):
+                j -= 1
+            a = lines[j][0]
         blank = 0
         for a2, b2 in lines[k + 1:k + 60]:
             s = t[a2:b2].strip()

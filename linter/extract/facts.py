@@ -26,6 +26,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     method = amounts.repayment_method(view)
 
     schedules = find_schedules(view)
+    if method is None and any(s.installments for s in schedules):
+        method = "other"  # instalments are scheduled, but by none of the named methods
     schedule = _main_schedule(schedules, principal_value)
     examples = find_examples(view, principal_value)
     regular = find_regular_payment(view)
@@ -50,6 +52,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
 
     example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments, principal_value,
                                                   fees)
+    if method is None and example.present and example.installments and not example.hypothetical:
+        method = "other"
     stated_total = amounts.total_repayment(view, total_span_avoid)
     if total is None:
         total = stated_total

@@ -59,7 +59,7 @@ def _columns(header: tuple[str, ...]) -> Optional[Columns]:
     taken.add(interest)
     date = _pick(header, r["date_headers"], taken)
     taken.add(date)
-    fees = [i for i, h in enumerate(header) if i not in taken and ("费" in h or "保费" in h)]
+    fees = [i for i, h in enumerate(header) if i not in taken and ("费" in h or "Fee" in h or "fee" in h)]
     if period is None or (total is None and principal is None and interest is None):
         return None
     return Columns(period, total, principal, interest, balance, date, fees)
@@ -91,6 +91,8 @@ def _cells(view: View, row: Row, width: int, right_align: bool = False,
     toks = tokens(view, row)
     if len(toks) == width:
         return [c.text for c in toks]
+    if right_align and header is not None and len(header.cells) != width and 2 <= len(row.cells) < width:
+        return [row.cells[0].text] + [""] * (width - len(row.cells)) + [c.text for c in row.cells[1:]]
     if right_align and header is not None and 2 <= len(row.cells) < width:
         # a 合计 row leaves the date (and balance) columns blank: put each figure under the
         # header cell that starts nearest to it on screen
@@ -137,6 +139,11 @@ def find_schedules(view: View) -> list[Schedule]:
             current, cols = None, None
             continue
         first = clean_cell(row.cells[0].text)
+        if (not current.installments and not current.template_rows and header_row is not None
+                and len(row.cells) > len(current.header) and _PERIOD.match(first)):
+            wider = _resplit(view, header_row, len(row.cells))
+            if wider is not None and _columns(wider) is not None:
+                current.header, cols = wider, _columns(wider)
         is_total = first in totals or any(first.startswith(t) for t in totals)
         cells = _cells(view, row, len(current.header), right_align=is_total, header=header_row)
         if is_total:
@@ -224,6 +231,26 @@ def _text_rows(view: View) -> Optional[Schedule]:
     if sched is None or len(sched.installments) < 2:
         return None
     return sched
+
+
+def _resplit(view: View, header: Row, width: int) -> Optional[tuple[str, ...]]:
+    """``Principal Interest`` run together in an English header: split on single spaces,
+    keeping known two-word headings (Due Date, Amount Due) whole."""
+    words = view.text[header.start:header.end].split()
+    r = vocabulary()["repayment"]
+    known = {w for key in ("schedule_headers", "schedule_amount_headers", "principal_headers", "interest_headers",
+                           "balance_headers", "date_headers") for w in r[key] if " " in w}
+    cells: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = f"{words[i]} {words[i + 1]}" if i + 1 < len(words) else None
+        if pair in known:
+            cells.append(pair)
+            i += 2
+        else:
+            cells.append(words[i])
+            i += 1
+    return tuple(cells) if len(cells) == width else None
 
 
 def _placeholder_row(cells: list[str]) -> bool:
