@@ -76,7 +76,8 @@ def tokens(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
 
 
 _CHARGE_VERBS = ("收取", "支付", "缴纳", "计收", "承担", "收费", "另收")
-_NOT_A_SCOPE = ("还款", "归还", "偿还", "按时", "按期", "足额", "履行", "还清", "清偿", "逾期")
+_NOT_A_SCOPE = ("还款", "归还", "偿还", "按时", "按期", "足额", "履行", "还清", "清偿", "逾期", "但", "而", "仅", "只",
+                "费")  # 免收手续费但收取服务费: the negation already has its object
 
 
 def _negated_verb(text: str, clause_start: int, target_start: int, negations: set[str]) -> bool:
