@@ -128,6 +128,19 @@ def periods_per_year(facts: ContractFacts, text_hint: str = "") -> float:
     return 12.0
 
 
+def _amounts_include(facts: ContractFacts, principal: float, payments: list[float], fee: Fee) -> bool:
+    """A schedule of one amount per period: does it already carry the fee? Compare with the
+    equal instalment the nominal rate gives, with and without the fee."""
+    r = nominal_monthly_rate(facts)
+    per = _per_period_fee(fee, principal)
+    n = len(payments)
+    if r is None or per is None or n < 2 or facts.repayment_method not in ("equal_installment", None):
+        return False
+    pi = principal / n if r == 0 else principal * r / (1 - (1 + r) ** -n)
+    typical = sorted(payments)[n // 2]
+    return abs(typical - (pi + per)) < 1.0 and abs(typical - (pi + per)) < abs(typical - pi)
+
+
 def _said_included(note: Optional[str], name: str) -> bool:
     """当期应还含本息及租金分期服务费: the schedule's own words say its amounts include the fee."""
     if not note or name not in note:
@@ -165,6 +178,7 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
                 i.fees is not None and abs(i.fees - per_period) < 0.02 for i in ex.installments):
             included = [f.name for f in periodic_fees]  # a "Fee" column holding exactly these fees
         extra = [f for f in periodic_fees if f.name not in included]
+        extra = [f for f in extra if not _amounts_include(facts, principal, payments, f)]
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
         if len(payments) == 1:
             return _single(facts, principal, received, payments[0], maturity_fees, upfront_names, source)

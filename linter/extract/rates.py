@@ -22,6 +22,7 @@ class FoundRate:
     rate: Rate
     label_start: int
     value: Match
+    teaser: bool = False   # 7.2%起, 低至…: an advertised floor, not this loan's rate
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +97,9 @@ def find_all(view: View) -> list[FoundRate]:
         rate = Rate(value=m.value, period=period, kind=kind, convention=convention,
                     text=view.excerpt(label_start, m.end), location=view.loc(m.start),
                     font_size=view.font(label_start, m.end))
-        out.append(FoundRate(rate, label_start, m))
+        teaser = t[m.end:m.end + 1] == "起" or any(w in t[max(label_start, m.start - 4):m.start]
+                                                  for w in ("低至", "最低", "最低仅"))
+        out.append(FoundRate(rate, label_start, m, teaser))
     return out
 
 
@@ -112,7 +115,7 @@ def _convention(span: str) -> Optional[str]:
 def stated_apr(view: View, found: list[FoundRate], avoid: list[tuple[int, int]] = ()) -> Union[Rate, Placeholder, None]:
     """The comprehensive annualized cost when stated, else the annualized interest rate
     (figures inside a hypothetical worked example are not the contract's own)."""
-    found = [f for f in found if not any(a <= f.value.start < b for a, b in avoid)]
+    found = [f for f in found if not f.teaser and not any(a <= f.value.start < b for a, b in avoid)]
     for kind in ("annualized_cost", "interest"):
         cands = [f.rate for f in found if f.rate.kind == kind and f.rate.period == "year"]
         if cands:

@@ -117,28 +117,40 @@ def find_schedules(view: View) -> list[Schedule]:
     current: Optional[Schedule] = None
     cols: Optional[Columns] = None
     last_line = -1
+    interrupted = False
     header_row: Optional[Row] = None
     totals = tuple(vocabulary()["repayment"]["total_row"])
     for row in rows(view):
         header = tuple(row.texts)
         c = _columns(header) if not _PERIOD.match(header[0]) else None
         if c is not None:
-            if current is not None and current.header == header and row.line - last_line <= 6:
+            if current is not None and current.header == header and row.line - last_line <= 15:
                 last_line = row.line  # the header repeated on the next page: same schedule
+                interrupted = False
                 continue
             current = Schedule(start=row.start, end=row.end, header=header,
                                intro=" ".join(view.text[a:b] for a, b in view.lines[max(0, row.line - 2):row.line]))
             cols = c
             header_row = row
+            interrupted = False
             out.append(current)
             last_line = row.line
             continue
         if current is None or cols is None:
             continue
-        if not _only_footers(view, last_line, row.line):
-            current, cols = None, None
-            continue
         first = clean_cell(row.cells[0].text)
+        if interrupted or not _only_footers(view, last_line, row.line):
+            # prose came between: the table goes on only if the next period follows
+            # (a page break with a running header and no repeated table header)
+            nxt = _PERIOD.match(first)
+            last_period = current.installments[-1].period if current.installments else None
+            total_next = first in totals or any(first.startswith(t) for t in totals)
+            if not ((nxt and last_period is not None and int(nxt.group(1)) == last_period + 1
+                     and len(row.cells) == len(current.header) or total_next and current.installments)
+                    and row.line - last_line <= 15):
+                interrupted = True
+                continue
+            interrupted = False
         if (not current.installments and not current.template_rows and header_row is not None
                 and len(row.cells) > len(current.header) and _PERIOD.match(first)):
             wider = _resplit(view, header_row, len(row.cells))

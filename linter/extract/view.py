@@ -32,7 +32,7 @@ _TABLE_GAP = re.compile(r"\s{2,}|\t|\|")
 class View:
     def __init__(self, doc: Document):
         self.doc = doc
-        breaks = doc.soft_breaks or _hard_wraps(doc)
+        breaks = sorted(set(doc.soft_breaks) | set(_reflow(doc))) if doc.format == "pdf" else _hard_wraps(doc)
         if breaks:
             keep = set(breaks)
             src = doc.text
@@ -136,6 +136,56 @@ def _in_number(t: str, i: int) -> bool:
 
 def display_width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+_ITEM_START = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.、．)）](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]|第[一二三四五六七八九十百\d]+[条章节部分款项]|"
+                         r"[一二三四五六七八九十]+[、.]|[□■●◆◇○•·▶\-*#>|]|[\u4e00-\u9fffA-Za-z（）()]{2,10}[：:]|"
+                         r"第\s*\d+\s*页)")
+_LINE_END = "。；;！!？?：:"
+
+
+def _reflow(doc: Document) -> list[int]:
+    """PDF paragraphs broken before the margin (scans, narrow text boxes): a line that does
+    not end a sentence runs on into the next unless that one starts a new item, a label or
+    a table row. Short lines (titles) never run on."""
+    text = doc.text
+    starts = doc.line_starts
+    out = []
+    for k in range(len(starts) - 1):
+        a = starts[k]
+        nl = starts[k + 1] - 1
+        line = text[a:nl].rstrip()
+        nxt_end = starts[k + 2] - 1 if k + 2 < len(starts) else len(text)
+        nxt = text[starts[k + 1]:nxt_end]
+        if len(line) < 20 or not nxt.strip() or line[-1] in _LINE_END:
+            continue
+        if "  " in line.strip() or "  " in nxt.strip():
+            continue
+        if _ITEM_START.match(nxt) and not _split_label(line, nxt):
+            continue
+        out.append(nl)
+    return out
+
+
+def _split_label(line: str, nxt: str) -> bool:
+    """实际到账 | 金额：… — the next line's "label" is the tail of one broken in two."""
+    m = re.match(r"\s*([\u4e00-\u9fff]{1,6})[：:]", nxt)
+    if not m:
+        return False
+    from .vocab import vocabulary
+    head = m.group(1)
+    joined = line[-8:] + head
+    return any(joined.endswith(lab) and len(lab) > len(head) for lab in _labels(vocabulary()))
+
+
+def _labels(v) -> set[str]:
+    cached = getattr(v, "_line_labels", None)
+    if cached is None:
+        a, r = v["amounts"], v["rates"]
+        cached = set(a["principal"] + a["disbursed"] + a["total"] + r["annualized_cost"] + r["annual_interest"]
+                     + r["monthly"] + r["daily"] + v["term"]["labels"])
+        v._line_labels = cached
+    return cached
 
 
 def _hard_wraps(doc: Document) -> list[int]:
