@@ -178,11 +178,11 @@ def repayment_method(view: View) -> Optional[str]:
             i = t.find(p)
             if i != -1 and (best is None or i < best[0]):
                 best = (i, key)
-    labelled = re.search(r"还款方式\s*[：:|]\s*", t)
-    if labelled:  # 还款方式：到期一次还本付息 — the labelled value wins
+    for labelled in re.finditer(r"还款方式\s*[：:|]?\s*", t):
+        # 还款方式：到期一次还本付息 — the labelled value wins
         seg = t[labelled.end():labelled.end() + 30]
         hits = [(seg.find(p), key) for key, phrases in vocabulary()["methods"].items() for p in phrases if p in seg]
-        if hits:
+        if hits and min(hits)[0] <= 2:
             return min(hits)[1]
     if best is None:
         for key, patterns in vocabulary()["method_patterns"].items():

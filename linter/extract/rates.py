@@ -10,6 +10,7 @@ from typing import Optional, Union
 
 from ..models import Placeholder, Rate
 from .numbers import Match, find_rates
+from .tables import column_header
 from .view import View
 from .vocab import alternation, vocabulary
 
@@ -69,6 +70,20 @@ def find_all(view: View) -> list[FoundRate]:
                 if best is None or lm.end() >= best.end():
                     best = lm
         marker = _period_marker(t, m.start, m.end)
+        header = None
+        if best is None:
+            header = column_header(view, m.start)
+            hm = label_re.search(header) if header else None
+            if hm:   # | 借款利率 | 0.04% | 14.40% | under | 利率项目 | 日利率 | 年化利率（单利） |
+                period, kind = kinds[hm.group()]
+                if any(x in t[s:m.end] for x in penalty) and kind != "annualized_cost":
+                    kind = "penalty"
+                convention = _convention(header)
+                rate = Rate(value=m.value, period=period, kind=kind, convention=convention,
+                            text=view.excerpt(s, m.end), location=view.loc(m.start),
+                            font_size=view.font(m.start, m.end))
+                out.append(FoundRate(rate, m.start, m, False))
+                continue
         if best is None and marker is None:
             continue
         head = t[s:m.end]

@@ -364,7 +364,10 @@ def find_regular_payment(view: View) -> Optional[WorkedExample]:
     """每月15日应还924.00元…，共24期，24期应还合计22,176.00元: a schedule in one sentence."""
     t = view.text
     totals = vocabulary()["amounts"]["total"] + ["合计", "共计", "总计"]
+    hypothetical = example_spans(view)
     for m in _REGULAR.finditer(t):
+        if any(a <= m.start() < b for a, b in hypothetical):
+            continue  # 示例：如支用10,000.00元…每期应还899.75元: not this loan's schedule
         s, e = view.sentence_at(m.start())
         money = find_money(t, m.end(), min(e, m.end() + 12))
         if not money or money[0].start - m.end() > 6:

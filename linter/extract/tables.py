@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 from .view import View
 
@@ -96,4 +97,26 @@ def header_index(header: tuple[str, ...], words: tuple[str, ...]) -> int | None:
         for i, h in enumerate(header):
             if w in h:
                 return i
+    return None
+
+
+def column_header(view: View, pos: int, max_up: int = 6) -> Optional[str]:
+    """The header text of the table column holding ``pos`` (for a figure under
+    | 日利率 | 年化利率（单利） | … ): the nearest row above with as many cells."""
+    k = view.line_of(pos)
+    a, b = view.lines[k]
+    row = split_row(view, a, b)
+    if row is None:
+        return None
+    idx = next((i for i, c in enumerate(row.cells) if c.start <= pos < c.end + 1), None)
+    if idx is None:
+        return None
+    for j in range(k - 1, max(-1, k - 1 - max_up), -1):
+        ha, hb = view.lines[j]
+        head = split_row(view, ha, hb)
+        if head is None or len(head.cells) != len(row.cells):
+            continue
+        if any(ch.isdigit() for ch in head.cells[idx].text):
+            continue  # another data row
+        return head.cells[idx].text
     return None
