@@ -26,8 +26,6 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     method = amounts.repayment_method(view)
 
     schedules = find_schedules(view)
-    if method is None and any(s.installments for s in schedules):
-        method = "other"  # instalments are scheduled, but by none of the named methods
     schedule = _main_schedule(schedules, principal_value)
     examples = find_examples(view, principal_value)
     regular = find_regular_payment(view)
@@ -53,7 +51,10 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     example, total_span_avoid, total = _repayment(view, schedule, examples, method, installments, principal_value,
                                                   fees)
     if method is None and example.present and example.installments and not example.hypothetical:
-        method = "other"
+        # no method named: equal payments read as 等额 (flat-fee instalments included), else other
+        amounts_ = [i.amount for i in example.installments[:-1]] or [example.installments[0].amount]
+        equal = len(example.installments) >= 2 and max(amounts_) - min(amounts_) <= 0.05
+        method = "equal_installment" if equal else "other"
     stated_total = amounts.total_repayment(view, total_span_avoid)
     if total is None:
         total = stated_total

@@ -165,7 +165,8 @@ def _fee_hits(view: View, a: int, b: int) -> list[tuple[int, int, str, str]]:
 # ---------------------------------------------------------------- fee tables
 
 _TABLE_NAME = ("费用项目", "费用名称", "收费项目", "息费项目", "项目", "名称")
-_TABLE_AMOUNT = ("金额", "费用金额", "收费金额", "总额")
+_TABLE_AMOUNT = ("合计", "总额", "金额（元）", "费用金额", "收费金额", "金额")
+_TABLE_PER_PERIOD = ("每期金额", "每期", "月费", "每月金额")
 _TABLE_STANDARD = ("计算标准", "收费标准", "收取标准", "标准", "费率", "计费方式")
 _TABLE_TIME = ("收取时间", "收取方式", "支付方式", "支付时间", "收费方式", "收取频率", "缴纳方式")
 _TABLE_PAYEE = ("收取方", "收费主体", "收取主体", "收款方", "收取机构", "收费方")
@@ -192,14 +193,20 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
         std_col = _col(texts, _TABLE_STANDARD)
         if name_col is not None and (amount_col is not None or std_col is not None) and len(texts) >= 3:
             header = texts
-            cols = (name_col, amount_col, std_col, _col(texts, _TABLE_TIME), _col(texts, _TABLE_PAYEE))
+            per_col = _col(texts, _TABLE_PER_PERIOD)
+            if per_col == amount_col:
+                amount_col = next((i for i, h in enumerate(texts) if i != per_col and any(
+                    w in h for w in _TABLE_AMOUNT)), None)
+            cols = (name_col, amount_col, std_col, _col(texts, _TABLE_TIME), _col(texts, _TABLE_PAYEE), per_col)
             last_line = row.line
             continue
-        if header is None or row.line > last_line + 2 or len(texts) != len(header):
-            header = None if (header is not None and row.line > last_line + 2) else header
+        if header is None or row.line > last_line + 3:
+            header = None
             continue
-        last_line = row.line
-        n, am, sd, tm, py = cols
+        last_line = row.line   # wrapped cells continue on the next line: keep the table open
+        if len(texts) != len(header):
+            continue
+        n, am, sd, tm, py, pp = cols
         hits = _fee_hits(view, row.cells[n].start, row.cells[n].end)
         if not hits:
             continue
@@ -233,6 +240,10 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
                 m.amount = money[0].value
             elif money and m.amount_total is None:
                 m.amount_total = money[0].value
+        if pp is not None:
+            per = find_money(view.text, row.cells[pp].start, row.cells[pp].end, bare=True)
+            if per:
+                m.amount = per[0].value
         when = " ".join(texts[i] for i in (tm, sd) if i is not None)
         m.charged = _charged(when, cat)
         if m.charged in ("deducted", "upfront", "at_maturity", None) and m.amount is None:

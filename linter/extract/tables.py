@@ -100,9 +100,9 @@ def header_index(header: tuple[str, ...], words: tuple[str, ...]) -> int | None:
     return None
 
 
-def column_header(view: View, pos: int, max_up: int = 6) -> Optional[str]:
-    """The header text of the table column holding ``pos`` (for a figure under
-    | 日利率 | 年化利率（单利） | … ): the nearest row above with as many cells."""
+def column_header(view: View, pos: int, max_up: int = 30) -> Optional[str]:
+    """The header text of the table column holding ``pos`` (a figure under
+    | 日利率 | 年化利率（单利） | … ): the top row of the contiguous table above it."""
     k = view.line_of(pos)
     a, b = view.lines[k]
     row = split_row(view, a, b)
@@ -111,12 +111,19 @@ def column_header(view: View, pos: int, max_up: int = 6) -> Optional[str]:
     idx = next((i for i, c in enumerate(row.cells) if c.start <= pos < c.end + 1), None)
     if idx is None:
         return None
+    top = None
     for j in range(k - 1, max(-1, k - 1 - max_up), -1):
         ha, hb = view.lines[j]
+        line = view.text[ha:hb].strip()
+        if _MD_SEPARATOR_LINE.match(line):
+            continue
         head = split_row(view, ha, hb)
         if head is None or len(head.cells) != len(row.cells):
-            continue
-        if any(ch.isdigit() for ch in head.cells[idx].text):
-            continue  # another data row
-        return head.cells[idx].text
-    return None
+            break
+        top = head
+    if top is None or any(ch.isdigit() for ch in top.cells[idx].text):
+        return None
+    return top.cells[idx].text
+
+
+_MD_SEPARATOR_LINE = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?)?\s*$")
