@@ -165,6 +165,7 @@ class ContractFacts(Model):
     repayment_example: RepaymentExample = Field(default_factory=lambda: RepaymentExample(present=False))
     confirmations: list[Confirmation] = Field(default_factory=list)
     skipped_checks: list[SkippedCheck] = Field(default_factory=list)
+    interest_free: bool = False
     period_hint: Optional[str] = Field(default=None, exclude=True)
 
 

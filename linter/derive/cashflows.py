@@ -87,6 +87,8 @@ def nominal_monthly_rate(facts: ContractFacts) -> Optional[float]:
     if by["day"]:
         d = by["day"][0]
         return d.value * 30
+    if facts.interest_free:
+        return 0.0
     return None
 
 

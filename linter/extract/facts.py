@@ -83,6 +83,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     )
     facts.skipped_checks = _skipped(facts)
     facts.period_hint = _period_hint(view)
+    facts.interest_free = not any(r.kind == "interest" and r.value > 0 for r in rates) and any(
+        w in view.text for w in vocabulary()["amounts"]["interest_free"])
     return facts
 
 

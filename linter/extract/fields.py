@@ -39,6 +39,18 @@ def labeled(view: View, labels: re.Pattern, finder: Callable[[str, int, int], li
     ph_re = vocabulary().placeholder_re
     for m in labels.finditer(t):
         _, s_end = view.sentence_at(m.start())
+        eq = re.match(r"\s*[＝=]", t[m.end():m.end() + 3])
+        if eq:  # 实际到账金额＝借款金额－审核服务费199.00元，即人民币____元: the value follows 即
+            k = t.find("即", m.end(), s_end)
+            if k != -1:
+                vals = finder(t, k + 1, min(s_end, k + 30))
+                ph = ph_re.search(t, k + 1, min(s_end, k + 40))
+                if ph and (not vals or ph.start() < vals[0].start):
+                    out.append(Labeled(m.group(), m.start(), ph.end(), None, (ph.start(), ph.end(), ph.group())))
+                    continue
+                if vals:
+                    out.append(Labeled(m.group(), m.start(), vals[0].end, vals[0]))
+                    continue
         hi = min(s_end, m.end() + max_gap)
         values = finder(t, m.end(), hi)
         value = values[0] if values else None

@@ -126,8 +126,6 @@ def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 if out:
                     yield out
                 data = d.unconsumed_tail
-            if d.eof:
-                return
     except zlib.error:
         return
 
