@@ -447,6 +447,8 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         live = [m for m in ms if not m.negated]
         if not live or not any(m.charging for m in live):
             continue
+        if name in vocabulary().legal_costs and not any(m.amount is not None or m.rate is not None for m in live):
+            continue  # 诉讼费、律师费… listed among the costs of enforcing the debt
         live.sort(key=lambda m: (m.table, m.start))
         real = [m for m in live if not m.example] or live
         charged = _vote_charged(real)

@@ -357,7 +357,8 @@ def find_examples(view: View, principal: Optional[float]) -> list[WorkedExample]
 
 
 _REGULAR = re.compile(r"(?:每月|每期|每个月)[^。；\n]{0,14}?(?:应还|还款|偿还|应付|支付|还)[^。；\n]{0,4}?")
-_COUNT = re.compile(r"(?:共|分)\s*(\d{1,3})\s*期")
+_COUNT = re.compile(r"(?:共|分)\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*期(?!限|间|次|数)")
+_COUNT_BARE = re.compile(r"(?<![第一二三四五六七八九十\d])(\d{1,3}|[一二三四五六七八九十]{1,3})\s*期(?!限|间|次|数)")
 
 
 def find_regular_payment(view: View) -> Optional[WorkedExample]:
@@ -369,10 +370,10 @@ def find_regular_payment(view: View) -> Optional[WorkedExample]:
         if any(a <= m.start() < b for a, b in hypothetical):
             continue  # 示例：如支用10,000.00元…每期应还899.75元: not this loan's schedule
         s, e = view.sentence_at(m.start())
-        money = find_money(t, m.end(), min(e, m.end() + 12))
+        money = find_money(t, m.end(), min(e, m.end() + 40))
         if not money or money[0].start - m.end() > 6:
             continue
-        count = _COUNT.search(t, s, e)
+        count = _COUNT.search(t, s, e) or _COUNT_BARE.search(t, s, e)
         if not count:
             continue
         total = total_span = None
@@ -385,7 +386,8 @@ def find_regular_payment(view: View) -> Optional[WorkedExample]:
                 if after:
                     total, total_span = after[0].value, (after[0].start, after[0].end)
                 break
-        return WorkedExample(s, scope_end, None, money[0].value, total, total_span, False, int(count.group(1)))
+        return WorkedExample(s, scope_end, None, money[0].value, total, total_span, False,
+                             int(parse_number(count.group(1)) or 0) or None)
     return None
 
 

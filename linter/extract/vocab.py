@@ -35,7 +35,11 @@ class Vocabulary:
 
     @cached_property
     def fee_names(self) -> dict[str, str]:
-        return dict(self.data["fees"]["names"])
+        return {**self.data["fees"]["names"], **self.data["fees"]["legal_costs"]}
+
+    @cached_property
+    def legal_costs(self) -> set[str]:
+        return set(self.data["fees"]["legal_costs"])
 
     @cached_property
     def fee_name_re(self) -> re.Pattern:
