@@ -16,10 +16,12 @@ def find_confirmations(view: View) -> list[Confirmation]:
     t = view.text
     out: list[Confirmation] = []
     seen: set[tuple[str, int]] = set()
+    # "二次确认功能默认开启…您可以关闭二次确认": optional anywhere means required nowhere
+    optional = any(w in t for w in c["optional_second"]) and any(w in t for w in c["second"])
     for a, b in view.sentences:
         s = t[a:b]
         kinds = []
-        second_at = _second(s, c)
+        second_at = None if optional else _second(s, c)
         if second_at is not None:
             kinds.append(("second_confirmation", a + second_at))
         for kind, key in (("checkbox", "checkbox"), ("signature", "signature"),
@@ -38,6 +40,8 @@ def find_confirmations(view: View) -> list[Confirmation]:
 
 
 def _second(s: str, c: dict) -> int | None:
+    if any(w in s for w in c["optional_second"]):
+        return None
     for w in c["second"]:
         i = s.find(w)
         while i != -1:

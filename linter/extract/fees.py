@@ -36,6 +36,8 @@ def _trim_prefix(prefix: str) -> str:
             cut = max(cut, k + len(w))
     return prefix[cut:]
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
+                          r"(?:自行)?(?:承担|支付|负担|缴纳)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
                     r"|由([^\s，。；、,]{2,16}?)(?:收取|向)")
@@ -62,6 +64,7 @@ class Mention:
     table: bool = False
     charging: bool = True
     example: bool = False
+    aside: bool = False   # named in passing (除…外, 定义) rather than where it is charged
 
 
 @dataclass
@@ -299,9 +302,14 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         cs, ce = view.clause_at(start)
         name, cat = _qualified(name, cat, t[s:e])
         m = Mention(name, cat, start, end, text=view.excerpt(s, e),
-                    example=any(a <= start < b for a, b in examples))
+                    example=any(a <= start < b for a, b in examples),
+                    aside="除" in t[s:start] or "指" in t[s:start][:12])
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
         tail = _LIST_TAIL.match(t, end, ce).end()  # 服务费、账户管理费、担保费：均不收取
+        if _LENDER_PAYS.match(t, tail, min(e, tail + 16)):
+            m.negated = True   # 登记费用由贷款人承担: not the borrower's cost
+            out.append(m)
+            continue
         if neg is not None or _NEGATED_AFTER.match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
                 or _quoted_under_negation(t, s, start, end):
             m.negated = True
@@ -453,9 +461,9 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         real = [m for m in live if not m.example] or live
         charged = _vote_charged(real)
         # point at the clause that shows how it is charged (the deduction, for D502)
-        first = min((m for m in live if charged and m.charged == charged),
-                    key=lambda m: (m.amount is None and m.rate is None and not m.placeholder, m.start),
-                    default=min(live, key=lambda m: m.start))
+        pool = [m for m in live if charged and m.charged == charged] or live
+        first = min(pool, key=lambda m: (m.amount is None and m.rate is None and not m.placeholder,
+                                         m.aside, m.start))
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
         live = real

@@ -95,7 +95,7 @@ def header_index(header: tuple[str, ...], words: tuple[str, ...]) -> int | None:
     """Column whose header contains one of ``words`` (first listed word wins)."""
     for w in words:
         for i, h in enumerate(header):
-            if w in h:
+            if (h.strip() == w[1:]) if w.startswith("=") else (w in h):
                 return i
     return None
 
