@@ -35,7 +35,7 @@ def _trim_prefix(prefix: str) -> str:
         if k != -1:
             cut = max(cut, k + len(w))
     return prefix[cut:]
-_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
                           r"(?:自行)?(?:承担|支付|负担|缴纳)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
@@ -310,7 +310,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             m.negated = True   # 登记费用由贷款人承担: not the borrower's cost
             out.append(m)
             continue
-        if neg is not None or _NEGATED_AFTER.match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
+        zero = start > 0 and t[start - 1] in "0零" and not (start > 1 and t[start - 2].isdigit())  # 0服务费
+        if zero or neg is not None or _NEGATED_AFTER.match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
                 or _quoted_under_negation(t, s, start, end):
             m.negated = True
             out.append(m)

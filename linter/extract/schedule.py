@@ -91,6 +91,9 @@ def _cells(view: View, row: Row, width: int, right_align: bool = False,
     toks = tokens(view, row)
     if len(toks) == width:
         return [c.text for c in toks]
+    if header is not None and len(header.cells) == width and len(row.cells) < width and all(
+            any(w in c.text for w in ("备注", "说明", "注")) for c in header.cells[len(row.cells):]):
+        return row.texts + [""] * (width - len(row.cells))   # an empty remarks column
     if right_align and header is not None and len(header.cells) != width and 2 <= len(row.cells) < width:
         return [row.cells[0].text] + [""] * (width - len(row.cells)) + [c.text for c in row.cells[1:]]
     if right_align and header is not None and 2 <= len(row.cells) < width:
