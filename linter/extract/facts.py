@@ -56,7 +56,10 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
         equal = len(example.installments) >= 2 and max(amounts_) - min(amounts_) <= 0.05
         method = "equal_installment" if equal else "other"
     stated_total = amounts.total_repayment(view, total_span_avoid)
-    if total is None:
+    if total is None or (isinstance(stated_total, Money) and isinstance(total, Money)
+                         and stated_total.amount > total.amount + 0.005):
+        # 应还总额（含服务费）6,636.00 above the schedule's 合计 6,576.00: the stated total is
+        # what the borrower repays in all
         total = stated_total
     if not example.present and method == "bullet" and isinstance(stated_total, Money):
         # a single-payment loan that states what is due at maturity has a one-row schedule
