@@ -438,7 +438,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
     for short in sorted(groups, key=len):
         longer = [n for n in groups if n != short and n.endswith(short)
                   and groups[n][0].category == groups[short][0].category
-                  and any(not x.negated for x in groups[n])]
+                  and any(not x.negated and x.charging for x in groups[n])]
         if len(longer) == 1:
             groups[longer[0]].extend(groups.pop(short))
     _merge_same_charge(groups)
@@ -448,7 +448,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
             continue
         cat = groups[short][0].category
         same = [n for n in groups if n != short and groups[n][0].category == cat
-                and any(not x.negated for x in groups[n])]
+                and any(not x.negated and x.charging for x in groups[n])]
         if len(same) == 1:
             groups[same[0]].extend(groups.pop(short))
     fees = []
@@ -537,8 +537,10 @@ def _first(values):
 
 
 def regular(fee: Fee) -> bool:
-    """Charged in the normal course of the loan (not only on default or prepayment)."""
-    return fee.charged != "on_event" and fee.category not in ("late_payment", "prepayment")
+    """Charged in the normal course of the loan (not only on default, prepayment or some other
+    event): the fees a cost breakdown must list."""
+    return fee.charged in ("deducted", "upfront", "per_installment", "at_maturity") and \
+        fee.category not in ("late_payment", "prepayment")
 
 
 def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]]:
