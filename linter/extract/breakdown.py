@@ -72,7 +72,8 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
         has_values = bool(find_money(t, a, b, bare=True) or find_rates(t, a, b))
         if not has_interest or not has_values:
             continue
-        names = [(n, cat) for n, _, valued, cat in listed if valued]
+        # a charged fee is listed only where it is given a figure, not where it is waived in part
+        names = [(n, cat) for n, neg, valued, cat in listed if valued and not neg]
         omitted = [f.name for f in charged if not any(names_match(f.name, n, f.category, cat) for n, cat in names)]
         only_interest = _only_interest(seg) and _no_other_fee(seg)
         candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + [n for n, _ in names],

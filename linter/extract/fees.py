@@ -232,6 +232,9 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
                 m.amount_total = money[0].value
             elif vocabulary().placeholder_re.search(amt_text):
                 m.placeholder = True
+        if sd is not None and vocabulary().placeholder_re.search(std_text) and not find_money(
+                view.text, row.cells[sd].start, row.cells[sd].end):
+            m.placeholder = True   # 每期【　　】元
         if sd is not None:
             rates = find_rates(view.text, row.cells[sd].start, row.cells[sd].end)
             if rates:
