@@ -36,6 +36,7 @@ def _trim_prefix(prefix: str) -> str:
             cut = max(cut, k + len(w))
     return prefix[cut:]
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_CROSS_REF = re.compile(r"[按见依据照]第[一二三四五六七八九十百\d]+[条章部节款项]")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
                           r"(?:自行)?(?:承担|支付|负担|缴纳)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
@@ -304,9 +305,13 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         s, e = view.sentence_at(start)
         cs, ce = view.clause_at(start)
         name, cat = _qualified(name, cat, t[s:e])
+        alias = _alias_of(t, hits, k, s)
+        if alias is not None:
+            name, cat = alias  # 信用评估费是…的评估服务费用: the same fee described again
         m = Mention(name, cat, start, end, text=view.excerpt(s, e),
                     example=any(a <= start < b for a, b in examples),
-                    aside="除" in t[s:start] or "指" in t[s:start][:12])
+                    aside=bool(re.search(r"(?<![扣删排解免])除", t[s:start])) or "指" in t[s:start][:12]
+                    or bool(_CROSS_REF.search(t[cs:min(ce, end + 4)])))
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
         tail = _LIST_TAIL.match(t, end, ce).end()  # 服务费、账户管理费、担保费：均不收取
         if _LENDER_PAYS.match(t, tail, min(e, tail + 16)):
@@ -361,6 +366,19 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
 
 
 _CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|共|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
+
+
+def _alias_of(t: str, hits, k: int, s: int) -> Optional[tuple[str, str]]:
+    start = hits[k][0]
+    for j in range(k - 1, -1, -1):
+        a, b, name, cat = hits[j]
+        if a < s:
+            return None
+        between = t[b:start]
+        if name != hits[k][2] and "，" not in between and re.search(r"^[*\s]*(?:是|系|指|即|为)", between):
+            return name, cat
+        return None
+    return None
 
 
 def _continues(clause: str) -> bool:
@@ -467,7 +485,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         # point at the clause that shows how it is charged (the deduction, for D502)
         pool = [m for m in live if charged and m.charged == charged] or live
         first = min(pool, key=lambda m: (m.amount is None and m.rate is None and not m.placeholder,
-                                         m.aside, m.start))
+                                         m.aside, m.table, m.start))
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
         live = real
