@@ -16,7 +16,7 @@ CN_UNITS = "十拾百佰千仟"
 CN_SECTIONS = "万萬亿"
 CN_CHARS = CN_DIGITS + CN_UNITS + CN_SECTIONS
 CN_NUM = f"[{CN_CHARS}]+"
-NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+\.\d{2}(?!\d)|\d+(?:\.\d+)?"
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Match:
 
 
 def parse_number(s: str) -> Optional[float]:
-    s = s.replace(",", "").replace("，", "").strip()
+    s = s.replace(",", "").replace("，", "").replace(" ", "").strip()
     try:
         return float(s)
     except ValueError:
@@ -115,7 +115,7 @@ def find_money(text: str, start: int = 0, end: Optional[int] = None, bare: bool 
             continue
         if not m.group("unit") and m.end() < len(text) and text[m.end()] in "%‰期个月天日年号倍":
             continue
-        value = float(num.replace(",", "").replace("，", ""))
+        value = float(num.replace(",", "").replace("，", "").replace(" ", ""))
         mult = m.group("mult")
         if mult:
             if not m.group("unit") and not m.group("prefix"):

@@ -15,7 +15,7 @@ from .view import View
 from .vocab import alternation, vocabulary
 
 _PARENS = re.compile(r"（[^（）]{0,60}）|\([^()]{0,60}\)")
-_GAP_OK = re.compile(r"^[\s:：为是约仅低至达按|（）()\-—=＝*/→…·.]*$")
+_GAP_OK = re.compile(r"^[\s:：为是约仅低至达按|（）()\-—=＝*/→…·.〗】」』\]]*$")
 
 
 @dataclass(frozen=True)
