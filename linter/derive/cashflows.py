@@ -181,6 +181,10 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
             included = [f.name for f in periodic_fees]  # a "Fee" column holding exactly these fees
         extra = [f for f in periodic_fees if f.name not in included]
         extra = [f for f in extra if not _amounts_include(facts, principal, payments, f)]
+        in_schedule = [f for f in maturity_fees if any(c in f.name or f.name in c for c in ex.fee_columns)
+                       or _said_included(ex.note, f.name)]
+        maturity_fees = [f for f in maturity_fees if f not in in_schedule]
+        included += [f.name for f in in_schedule]
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"
         if len(payments) == 1:
             return _single(facts, principal, received, payments[0], maturity_fees, upfront_names, source)

@@ -282,12 +282,12 @@ def _charged(s: str, category: str) -> Optional[str]:
     neg_deduction = any(w in s for w in c["deduction_negation"])
     if not neg_deduction and any(w in s for w in c["deducted"]) and any(w in s for w in c["deducted_from"]):
         return "deducted"
+    if any(w in s for w in c["at_maturity"]):
+        return "at_maturity"   # 随最后一期还款一次性支付: one payment, at the end
     if any(w in s for w in c["upfront"]):
         return "upfront"
     if any(w in s for w in c["per_installment"]):
         return "per_installment"
-    if any(w in s for w in c["at_maturity"]):
-        return "at_maturity"
     if any(w in s for w in c["on_event"]):
         return "on_event"
     return None

@@ -125,6 +125,10 @@ def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 out = d.decompress(data, _PIECE)
                 if out:
                     yield out
+                if d.eof:  # (with a max_length, bytes after the end stay in unconsumed_tail)
+                    return
+                if not out and d.unconsumed_tail == data:
+                    return  # no progress: nothing more will come out of this
                 data = d.unconsumed_tail
     except zlib.error:
         return
