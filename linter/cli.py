@@ -44,7 +44,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--standard", "standard_ref", default=None,
               help="Built-in standard id or path to a JSON Schema standard.  [default: the configuration's "
                    "`standard`, else cn-consumer-loan]")

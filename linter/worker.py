@@ -20,9 +20,9 @@ load the standards themselves (file + parameter values); there a single small te
 file is linted in-process rather than paying a second interpreter start.
 PDFs always go to a worker: no PDF is ever parsed in the process that reports.
 
-Workers talk to the parent only through their pipe; their stderr goes to /dev/null
-(``LOANLINT_DEBUG=1`` keeps it), so nothing a library prints about a bad file can
-reach the user as a traceback.
+Workers talk to the parent only through their pipe; their stdout and stderr go to
+/dev/null (``LOANLINT_DEBUG=1`` keeps stderr), so nothing a library prints about a bad
+file can corrupt the report or reach the user as a traceback.
 """
 from __future__ import annotations
 
@@ -413,13 +413,7 @@ def _worker_main(conn, spec, lang: str, max_memory: Optional[int], debug: bool,
             os.close(fd)
         except OSError:
             pass
-    if not debug:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.close(devnull)
-        except OSError:
-            pass
+    _silence(debug)
     budget = _limit_memory(max_memory)
     stds: dict[int, Any] = dict(enumerate(_STATE.get("stds", []))) if spec is None else {}
     done = 0
@@ -457,6 +451,28 @@ def _worker_main(conn, spec, lang: str, max_memory: Optional[int], debug: bool,
                 return
         if retire:
             return
+
+
+def _silence(debug: bool) -> None:
+    """Nothing a worker or a library in it prints may reach the user: stdout carries the
+    report (a stray line would corrupt the JSON), stderr only the parent's summary. With
+    LOANLINT_DEBUG set, stderr is kept for tracebacks."""
+    if not debug:
+        import faulthandler  # PYTHONFAULTHANDLER, or a test runner, would dump a traceback on a crash
+        faulthandler.disable()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if debug and fd == 2:
+            continue
+        try:
+            os.dup2(devnull, fd)
+        except OSError:
+            pass
+        setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+    os.close(devnull)
 
 
 def _die_with_parent(parent_pid: Optional[int]) -> None:
