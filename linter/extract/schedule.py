@@ -423,7 +423,8 @@ def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
         money = [m for m in find_money(t, a, b)]
         if not money:
             continue
-        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]):
+        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]) and not re.search(
+                r"一次性?(?:归还|偿还|还清|支付)[^，。；]{0,8}(?:本金|借款)", s):
             continue
         m = max(money, key=lambda x: x.value)
         for w in sorted(totals + ["本息"], key=len, reverse=True):
