@@ -171,6 +171,8 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
             scale = paid / principal
             principal, received = paid, round(received * scale, 2)
             ex = ex.model_copy(update={"hypothetical": False})
+    if ex.kind == "worked_example" and facts.repayment_method in ("interest_first", "equal_principal"):
+        ex = ex.model_copy(update={"installments": []})  # "每月付息480元": one part of the payments only
     if ex.present and ex.installments and not ex.hypothetical and len(ex.installments) >= 1:
         payments = [i.amount for i in ex.installments]
         included = [f.name for f in periodic_fees if any(c in f.name or f.name in c for c in ex.fee_columns)

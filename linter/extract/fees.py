@@ -429,7 +429,7 @@ def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
 def _is_formula(s: str) -> bool:
     """按执行利率上浮50%计收, 按罚息利率计收复利: a way to compute the amount. "按实际收取的
     金额结算" names no rate and is not one."""
-    has_base = any(w in s for w in ("利率", "%", "‰", "万分之", "千分之", "百分之", "×", "*", "倍"))
+    has_base = any(w in s for w in ("利率", "%", "‰", "万分之", "千分之", "百分之", "×", "*", "倍", "月息", "年息", "日息"))
     has_verb = any(w in s for w in ("计收", "计算", "收取", "加收", "上浮", "计付", "支付", "承担"))
     return "按" in s and has_base and has_verb
 

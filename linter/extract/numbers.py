@@ -146,9 +146,34 @@ def _rate_re() -> re.Pattern:
     )
 
 
+_LI = re.compile(rf"(?<=月息|年息|月利|年利)(?P<fen>[{CN_DIGITS}\d]{{1,3}}|十)分(?:(?P<li1>[{CN_DIGITS}\d])厘)?"
+                 rf"|(?<=月息|年息|月利|年利)(?P<li>[{CN_DIGITS}\d]{{1,2}})厘")
+
+
+def _slang_rates(text: str, start: int, end: int) -> list[Match]:
+    """月息一分五厘 = 1.5 %/month, 月息捌厘 = 0.8 %/month; 年息一分 = 10 %/year (lenders' slang)."""
+    out = []
+    for m in _LI.finditer(text, start, end):
+        monthly = text[m.start() - 2:m.start()] in ("月息", "月利")
+        unit = 0.01 if monthly else 0.1   # 分: 1 % a month, 10 % a year
+        if m.group("fen"):
+            fen = parse_number(m.group("fen"))
+            li = parse_number(m.group("li1")) if m.group("li1") else 0
+            if fen is None or li is None:
+                continue
+            value = fen * unit + li * unit / 10
+        else:
+            li = parse_number(m.group("li"))
+            if li is None:
+                continue
+            value = li * unit / 10
+        out.append(Match(m.start(), m.end(), round(value, 10), m.group(0)))
+    return out
+
+
 def find_rates(text: str, start: int = 0, end: Optional[int] = None) -> list[Match]:
     end = len(text) if end is None else end
-    out = []
+    out = _slang_rates(text, start, end)
     fractions = vocabulary()["rates"]["fractions"]
     for m in _rate_re().finditer(text, start, end):
         if m.group("num"):
@@ -168,7 +193,7 @@ def find_rates(text: str, start: int = 0, end: Optional[int] = None) -> list[Mat
             out.append(Match(m.start(), stop, round(value, 10), text[m.start():stop]))
             continue
         out.append(Match(m.start(), m.end(), round(value, 10), m.group(0)))
-    return out
+    return sorted(out, key=lambda x: x.start)
 
 
 _ONE_WORDS = set("次并律般定致起同")
