@@ -140,9 +140,11 @@ def _term_at(view: View, m: re.Match) -> Optional[Term]:
     if not found and not rng:
         return None
     months = days = installments = None
-    for a, b, n, unit in found:
+    for i, (a, b, n, unit) in enumerate(found):
         if len(t[m.end():a].replace(" ", "")) > 20:
             break
+        if re.match(r"\s*(?:至|到|~|～|-|—)\s*\d", t[b:b + 3]):
+            return None   # 7天至90天: the range a product allows, not this loan's term
         if unit == "month" and months is None:
             months = n
         elif unit == "year" and months is None:

@@ -10,7 +10,7 @@ from . import amounts
 from .breakdown import find_breakdown
 from .confirm import find_confirmations
 from .fees import find_fees
-from .rates import find_all, stated_apr
+from .rates import find_all, mark_tiers, stated_apr
 from .schedule import example_spans, find_examples, find_regular_payment, find_schedules, find_single_payment
 from .view import View
 from .vocab import vocabulary
@@ -39,8 +39,9 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
     if term is not None and term.installments is None and installments:
         term = term.model_copy(update={"installments": installments})
 
-    found_rates = find_all(view)
-    rates = [f.rate for f in found_rates]
+    found_rates = mark_tiers(view, find_all(view))
+    # the rates this loan carries first; a price grid's rows after them
+    rates = [f.rate for f in found_rates if not f.tier] + [f.rate for f in found_rates if f.tier]
     stated = stated_apr(view, found_rates, hypothetical)
 
     fees = find_fees(view, installments)

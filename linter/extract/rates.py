@@ -24,6 +24,7 @@ class FoundRate:
     label_start: int
     value: Match
     teaser: bool = False   # 7.2%起, 低至…: an advertised floor, not this loan's rate
+    tier: bool = False     # one row of a price grid (信用等级 A/B/C…), not the rate applied
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +119,21 @@ def find_all(view: View) -> list[FoundRate]:
     return out
 
 
+def mark_tiers(view: View, found: list[FoundRate]) -> list[FoundRate]:
+    """Rates of one kind and period that take three or more values within a few lines are a
+    price grid; the rate this loan carries is stated elsewhere (or the grid is all there is)."""
+    from dataclasses import replace
+    out = list(found)
+    for key in {(f.rate.period, f.rate.kind) for f in found}:
+        same = [i for i, f in enumerate(found) if (f.rate.period, f.rate.kind) == key]
+        for i in same:
+            line = view.line_of(found[i].value.start)
+            near = {round(found[j].rate.value, 8) for j in same if abs(view.line_of(found[j].value.start) - line) <= 6}
+            if len(near) >= 3:
+                out[i] = replace(out[i], tier=True)
+    return out
+
+
 def _convention(span: str) -> Optional[str]:
     r = vocabulary()["rates"]
     if any(w in span for w in r["convention_simple"]):
@@ -131,6 +147,7 @@ def stated_apr(view: View, found: list[FoundRate], avoid: list[tuple[int, int]] 
     """The comprehensive annualized cost when stated, else the annualized interest rate
     (figures inside a hypothetical worked example are not the contract's own)."""
     found = [f for f in found if not f.teaser and not any(a <= f.value.start < b for a, b in avoid)]
+    found = [f for f in found if not f.tier] or found
     for kind in ("annualized_cost", "interest"):
         cands = [f.rate for f in found if f.rate.kind == kind and f.rate.period == "year"]
         if cands:
