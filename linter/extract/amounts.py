@@ -140,11 +140,14 @@ def _term_at(view: View, m: re.Match) -> Optional[Term]:
     if not found and not rng:
         return None
     months = days = installments = None
+    caps = tuple(vocabulary()["amounts"]["not_amount_context"]) + ("最长", "最短", "以内", "至多", "可选")
     for i, (a, b, n, unit) in enumerate(found):
         if len(t[m.end():a].replace(" ", "")) > 20:
             break
-        if re.match(r"\s*(?:至|到|~|～|-|—)\s*\d", t[b:b + 3]):
-            return None   # 7天至90天: the range a product allows, not this loan's term
+        if any(w in t[m.end():a] for w in caps) or t[b:b + 2] in ("以内", "以上", "以下"):
+            return None   # 借款期限不超过一年: a limit, not this loan's term
+        if re.match(r"\s*(?:至|到|~|～|-|—|、|或|/)\s*[\d一二三四五六七八九十半]", t[b:b + 4]):
+            return None   # 7天至90天, 30天、90天或一年: what a product allows, not this loan's term
         if unit == "month" and months is None:
             months = n
         elif unit == "year" and months is None:

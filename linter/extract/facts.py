@@ -41,7 +41,8 @@ def extract(doc: Document, template: Optional[bool] = None) -> ContractFacts:
 
     found_rates = mark_tiers(view, find_all(view))
     # the rates this loan carries first; a price grid's rows after them
-    rates = [f.rate for f in found_rates if not f.tier] + [f.rate for f in found_rates if f.tier]
+    rates = ([f.rate for f in found_rates if not f.tier and not f.teaser]
+             + [f.rate for f in found_rates if f.tier or f.teaser])
     stated = stated_apr(view, found_rates, hypothetical)
 
     fees = find_fees(view, installments)

@@ -115,7 +115,9 @@ def find_all(view: View) -> list[FoundRate]:
                     font_size=view.font(label_start, m.end))
         teaser = t[m.end:m.end + 1] == "起" or any(w in t[max(label_start, m.start - 4):m.start]
                                                   for w in ("低至", "最低", "最低仅"))
-        out.append(FoundRate(rate, label_start, m, teaser))
+        ranged = bool(re.match(r"\s*(?:至|到|~|～|—|-)\s*\d", t[m.end:m.end + 4])) or bool(
+            re.search(r"\d\s*%?\s*(?:至|到|~|～|—|-)\s*$", t[max(s, m.start - 8):m.start]))
+        out.append(FoundRate(rate, label_start, m, teaser, tier=ranged))
     return out
 
 
