@@ -168,6 +168,7 @@ def _fee_hits(view: View, a: int, b: int) -> list[tuple[int, int, str, str]]:
 
 # ---------------------------------------------------------------- fee tables
 
+_NOT_TABLE_FEE = ("利息", "利率", "合计", "总计", "小计", "本金", "成本", "项目", "其他", "罚息", "总额", "费用合计")
 _TABLE_NAME = ("费用项目", "费用名称", "收费项目", "息费项目", "项目", "名称")
 _TABLE_AMOUNT = ("合计", "总额", "金额（元）", "费用金额", "收费金额", "金额")
 _TABLE_PER_PERIOD = ("每期金额", "每期", "月费", "每月金额")
@@ -212,8 +213,15 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
             continue
         n, am, sd, tm, py, pp = cols
         hits = _fee_hits(view, row.cells[n].start, row.cells[n].end)
+        own_name = re.sub(r"\*\*|`", "", texts[n]).strip()
         if not hits:
-            continue
+            # a fee table names its items; 极速审核加速包 is one even without 费 in its name
+            if not own_name or any(w in own_name for w in _NOT_TABLE_FEE) or len(own_name) > 16 \
+                    or re.search(r"[，。；：:、/\s\d]", own_name):
+                continue
+            cat = next((c for kw, c in vocabulary()["fees"]["generic"]["category_keywords"].items()
+                        if kw in own_name), "other")
+            hits = [(row.cells[n].start, row.cells[n].end, own_name, cat)]
         start, end, name, cat = hits[-1]
         cell = row.cells[n]
         own = re.sub(r"\*\*|`", "", cell.text).strip()
@@ -223,7 +231,9 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
         m = Mention(name, cat, start, end, table=True, text=view.excerpt(row.start, row.end))
         std_text = texts[sd] if sd is not None else ""
         amt_text = texts[am] if am is not None else ""
-        if _NEGATED_AFTER.match(std_text) or _NEGATED_AFTER.match(amt_text) and not find_rates(std_text):
+        others = [c.strip().lstrip("¥￥") for i, c in enumerate(texts) if i != n and c.strip()]
+        if _NEGATED_AFTER.match(std_text) or _NEGATED_AFTER.match(amt_text.lstrip("¥￥ ")) and not find_rates(std_text) \
+                or (others and _NEGATED_AFTER.match(others[0])):
             m.negated = True
             out.append(m)
             continue

@@ -424,9 +424,10 @@ def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
         money = [m for m in find_money(t, a, b)]
         if not money:
             continue
-        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]) and not re.search(
-                r"一次性?(?:归还|偿还|还清|支付)[^，。；]{0,8}(?:本金|借款)", s):
-            continue
+        principal_only = re.search(r"一次性?(?:归还|偿还|还清|支付)[^，。；]{0,8}(?:本金|借款)", s) and any(
+            w in s for w in ("无需另付利息", "利息已", "不再支付利息", "免息", "无息", "不计利息"))
+        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]) and not principal_only:
+            continue   # 到期归还本金 alone is not what is due when interest is still owed
         m = max(money, key=lambda x: x.value)
         for w in sorted(totals + ["本息"], key=len, reverse=True):
             k = s.find(w)
