@@ -89,7 +89,8 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
             seg = t[a:b]
             if _only_interest(seg):
                 nxt = t[max(0, a - 200):min(len(t), b + 200)]
-                if _no_other_fee(nxt):
+                # "仅需支付利息" already says nothing else is due
+                if _no_other_fee(nxt) or re.search(r"(仅需|只需|仅|只)(支付|承担|偿还|负担)", seg):
                     return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
                                          text=view.excerpt(a, b))
     return best or CostBreakdown(present=False)
