@@ -130,14 +130,15 @@ def periods_per_year(facts: ContractFacts, text_hint: str = "") -> float:
     return 12.0
 
 
-def _amounts_include(facts: ContractFacts, principal: float, payments: list[float], fee: Fee) -> bool:
-    """A schedule of one amount per period: does it already carry the fee? Compare with the
-    equal instalment the nominal rate gives, with and without the fee."""
+def _amounts_include(facts: ContractFacts, principal: float, payments: list[float], fees: list[Fee]) -> bool:
+    """A schedule of one amount per period: does it already carry these fees? Compare with the
+    equal instalment the nominal rate gives, with and without them."""
     r = nominal_monthly_rate(facts)
-    per = _per_period_fee(fee, principal)
+    pers = [_per_period_fee(f, principal) for f in fees]
     n = len(payments)
-    if r is None or per is None or n < 2 or facts.repayment_method not in ("equal_installment", None):
+    if r is None or None in pers or n < 2 or facts.repayment_method not in ("equal_installment", None):
         return False
+    per = sum(pers)
     pi = principal / n if r == 0 else principal * r / (1 - (1 + r) ** -n)
     typical = sorted(payments)[n // 2]
     return abs(typical - (pi + per)) < 1.0 and abs(typical - (pi + per)) < abs(typical - pi)
@@ -182,7 +183,10 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
                 i.fees is not None and abs(i.fees - per_period) < 0.02 for i in ex.installments):
             included = [f.name for f in periodic_fees]  # a "Fee" column holding exactly these fees
         extra = [f for f in periodic_fees if f.name not in included]
-        extra = [f for f in extra if not _amounts_include(facts, principal, payments, f)]
+        if extra and _amounts_include(facts, principal, payments, extra):
+            included += [f.name for f in extra]
+            extra = []
+        extra = [f for f in extra if not _amounts_include(facts, principal, payments, [f])]
         in_schedule = [f for f in maturity_fees if any(c in f.name or f.name in c for c in ex.fee_columns)
                        or _said_included(ex.note, f.name)]
         maturity_fees = [f for f in maturity_fees if f not in in_schedule]

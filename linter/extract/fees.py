@@ -66,6 +66,7 @@ class Mention:
     charging: bool = True
     example: bool = False
     aside: bool = False   # named in passing (除…外, 定义) rather than where it is charged
+    summary: bool = False  # a key-terms line (- **X费**：268元, | X费 | …|) rather than the clause
 
 
 @dataclass
@@ -321,7 +322,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
         m = Mention(name, cat, start, end, text=view.excerpt(s, e),
                     example=any(a <= start < b for a, b in examples),
                     aside=bool(re.search(r"(?<![扣删排解免])除", t[s:start])) or "指" in t[s:start][:12]
-                    or bool(_CROSS_REF.search(t[cs:min(ce, end + 4)])))
+                    or bool(_CROSS_REF.search(t[cs:min(ce, end + 4)])),
+                    summary=_summary_line(view, start))
         neg = negation_before(t, cs, start, [(h[0], h[1]) for h in hits if cs <= h[0] < start])
         tail = _LIST_TAIL.match(t, end, ce).end()  # 服务费、账户管理费、担保费：均不收取
         if _LENDER_PAYS.match(t, tail, min(e, tail + 16)):
@@ -376,6 +378,15 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
 
 
 _CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|共|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
+
+
+_SUMMARY = re.compile(r"^\s*(?:[-*•■□◆▶·]|\|)")
+
+
+def _summary_line(view: View, pos: int) -> bool:
+    from .tables import split_row
+    a, b = view.lines[view.line_of(pos)]
+    return bool(_SUMMARY.match(view.text[a:b])) or split_row(view, a, b) is not None
 
 
 def _alias_of(t: str, hits, k: int, s: int) -> Optional[tuple[str, str]]:
@@ -495,7 +506,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         # point at the clause that shows how it is charged (the deduction, for D502)
         pool = [m for m in live if charged and m.charged == charged] or live
         first = min(pool, key=lambda m: (m.amount is None and m.rate is None and not m.placeholder,
-                                         m.aside, m.table, m.start))
+                                         m.aside, m.table or m.summary, m.start))
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
         live = real
