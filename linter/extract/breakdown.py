@@ -74,6 +74,7 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
             continue
         # a charged fee is listed only where it is given a figure, not where it is waived in part
         names = [(n, cat) for n, neg, valued, cat in listed if valued and not neg]
+        names += [(f.name, f.category) for f in charged if _named_with_value(view, f.name, a, b)]
         omitted = [f.name for f in charged if not any(names_match(f.name, n, f.category, cat) for n, cat in names)]
         only_interest = _only_interest(seg) and _no_other_fee(seg)
         candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + [n for n, _ in names],
@@ -94,6 +95,19 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
                     return CostBreakdown(present=True, location=view.loc(a), items=["利息"],
                                          text=view.excerpt(a, b))
     return best or CostBreakdown(present=False)
+
+
+def _named_with_value(view: View, name: str, a: int, b: int) -> bool:
+    """The fee's own name (极速审核加速包, which has no 费 to be found by) on a line of the
+    block that also gives a figure."""
+    t = view.text
+    k = t.find(name, a, b)
+    while k != -1:
+        la, lb = view.lines[view.line_of(k)]
+        if find_money(t, k + len(name), lb, bare=True) or find_rates(t, k + len(name), lb):
+            return True
+        k = t.find(name, k + 1, b)
+    return False
 
 
 def _only_interest(seg: str) -> bool:

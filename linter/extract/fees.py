@@ -505,8 +505,11 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         charged = _vote_charged(real)
         # point at the clause that shows how it is charged (the deduction, for D502)
         pool = [m for m in live if charged and m.charged == charged] or live
-        first = min(pool, key=lambda m: (m.amount is None and m.rate is None and not m.placeholder,
-                                         m.aside, m.table or m.summary, m.start))
+        def where(m):
+            valueless = m.amount is None and m.rate is None and not m.placeholder
+            # a priced fee points at its defining clause; an unpriced one where it is first named
+            return valueless, m.aside, (m.table or m.summary) and not valueless, m.start
+        first = min(pool, key=where)
         fee = Fee(name=name, category=live[0].category, text=first.text,
                   location=view.loc(first.start))
         live = real
