@@ -104,7 +104,8 @@ def _named_with_value(view: View, name: str, a: int, b: int) -> bool:
     k = t.find(name, a, b)
     while k != -1:
         la, lb = view.lines[view.line_of(k)]
-        if find_money(t, k + len(name), lb, bare=True) or find_rates(t, k + len(name), lb):
+        table = _is_row(t[la:lb].strip())
+        if find_money(t, k + len(name), lb, bare=table) or find_rates(t, k + len(name), lb):
             return True
         k = t.find(name, k + 1, b)
     return False
