@@ -19,6 +19,7 @@ copy-on-write, so a worker costs a few milliseconds. Elsewhere they are spawned 
 load the standards themselves (file + parameter values); there a single small text
 file is linted in-process rather than paying a second interpreter start.
 PDFs always go to a worker: no PDF is ever parsed in the process that reports.
+(``LOANLINT_START_METHOD=spawn`` forces the spawn path where fork exists, for tests.)
 
 Workers talk to the parent only through their pipe; their stdout and stderr go to
 /dev/null (``LOANLINT_DEBUG=1`` keeps stderr), so nothing a library prints about a bad
@@ -122,11 +123,14 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
                      jobs=max(1, min(jobs or default_jobs(), len(work))))
         pool.warm(any(w[1].lower().endswith(_PDF) for w in work))
         results = pool.run(work)
+        previous = _exit_on_sigterm()
         try:
             for i, report in results:
                 reports[i] = report
         finally:
-            results.close()  # on Ctrl-C too: no worker outlives the run
+            results.close()  # on Ctrl-C and SIGTERM too: no worker, no temporary file outlives the run
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     out: list[FileReport] = []
     for (t, _, _), r in zip(items, reports):
@@ -140,6 +144,25 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
 # --------------------------------------------------------------------------- parent
 
 _STATE: dict[str, Any] = {}  # what forked workers inherit: {"stds": [Standard, …]}
+
+
+def _exit_on_sigterm():
+    """While workers run, SIGTERM (a CI job cancelled) exits through ``finally`` blocks
+    instead of dying on the spot. Returns the handler to restore, or None."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return None
+
+        def stop(signum, frame):
+            raise SystemExit(128 + signum)
+
+        return signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def _fork_available() -> bool:
@@ -306,6 +329,10 @@ class _Pool:
                 self._retire(w)
             if report.path != path:  # linted under a UTF-8 alias
                 _refingerprint(report, path, opts)
+                try:
+                    os.unlink(report.path)
+                except OSError:
+                    pass
             return i, report
         if not eof and w.proc.is_alive():
             return None  # nothing for us yet

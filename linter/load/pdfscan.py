@@ -29,14 +29,20 @@ MAX_OBJSTM_BYTES = 16 << 20       # object streams larger than this are not pars
 _CHUNK = 1 << 16
 _PIECE = 1 << 20
 
-_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
-_REF_ONLY = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
-_REF_BODY = re.compile(rb"\s*(\d+)\s+(\d+)\s+R\s*$")
+# Every quantifier over digits is bounded and anchored (no digit before it): a hostile
+# file can hold megabytes of digits, and an unbounded ``\d+`` would make these scans
+# quadratic in them. Object numbers have at most 10 digits, generations at most 5.
+_N = rb"(?<!\d)(\d{1,10})"
+_G = rb"(\d{1,5})"
+_STREAM = re.compile(rb">>[ \t\r\n\f\x00]{0,64}stream(?:\r\n|\n|\r)")
+_OBJ = re.compile(_N + rb"[ \t\r\n\f\x00]{1,64}" + _G + rb"[ \t\r\n\f\x00]{1,64}obj\b")
+_REF_ONLY = re.compile(_N + rb"\s{1,64}" + _G + rb"\s{1,64}obj\s{0,64}" + _N + rb"\s{1,64}" + _G
+                       + rb"\s{1,64}R\s{0,64}endobj")
+_REF_BODY = re.compile(rb"\s{0,64}(\d{1,10})\s{1,64}(\d{1,5})\s{1,64}R\s*$")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)(?![A-Za-z])")
-_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
-_OBJSTM = re.compile(rb"/Type\s*/ObjStm\b")
-_INT = re.compile(rb"/(N|First)\s+(\d+)")
+_IMAGE = re.compile(rb"/Subtype\s{0,64}/Image\b")
+_OBJSTM = re.compile(rb"/Type\s{0,64}/ObjStm\b")
+_INT = re.compile(rb"/(N|First)\s{1,64}(\d{1,10})")
 
 
 def scan(path: str) -> None:
