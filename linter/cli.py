@@ -75,9 +75,13 @@ def main() -> None:
               help="Seconds one file may take before it is stopped and reported E006 (0: no limit).")
 @click.option("--max-memory", type=click.IntRange(min=0), default=1024, show_default=True,
               help="MB of memory one file may use before it is stopped and reported E010 (0: no limit).")
+@click.option("--no-cache", is_flag=True, help="Lint every file again; neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to keep the result cache.  [default: LOANLINT_CACHE_DIR, else the configuration's "
+                   "`cache-dir`, else .loanlint_cache beside the configuration file (or in the current directory)]")
 def check(paths, standard_ref, fmt, output, select, extend_select, ignore, fail_on, lang, template, config_file,
           isolated, baseline_file, write_baseline_file, statistics, quiet, no_color, jobs, timeout,
-          max_memory) -> None:
+          max_memory, no_cache, cache_dir) -> None:
     """Lint contracts (PDF, text, Markdown) or directories of them.
 
     Settings come from the closest pyproject.toml [tool.loanlint] or loanlint.toml
@@ -91,6 +95,9 @@ def check(paths, standard_ref, fmt, output, select, extend_select, ignore, fail_
         click.echo(f"loanlint: invalid configuration: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     plan.workers = {"jobs": jobs, "timeout": timeout, "max_memory": max_memory}
+    if not no_cache:
+        from .cache import Cache, resolve_dir
+        plan.workers["cache"] = Cache(resolve_dir(cache_dir, plan.run_cfg.cache_dir, str(plan.run_cfg.root)))
     sys.exit(_run(plan, output, statistics, quiet, no_color))
 
 
@@ -186,7 +193,7 @@ def _plan(paths, standard_ref, fmt, select, extend_select, ignore, fail_on, lang
     for std in standards.values():
         for code, rule in all_rules(std).items():
             rules.setdefault(code, rule)
-    return _Plan(jobs=jobs, run_std=run_std, fmt=fmt, fmt_given=fmt_given, fail_on=fail_on, lang=lang,
+    return _Plan(jobs=jobs, run_std=run_std, run_cfg=run_cfg, fmt=fmt, fmt_given=fmt_given, fail_on=fail_on, lang=lang,
                  rules=dict(sorted(rules.items())), baseline_file=baseline_file,
                  write_baseline_file=write_baseline_file, accepted=accepted)
 
@@ -280,6 +287,30 @@ def exit_code(report, fail_on: str) -> int:
         if any(SEVERITY_ORDER[f.severity] >= floor for f in fr.findings):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+@main.command()
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="The cache to remove.  [default: as for `check`]")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Use this configuration file instead of discovering one.")
+def clean(cache_dir, config_file) -> None:
+    """Remove the result cache (清除结果缓存)."""
+    from .cache import clear, resolve_dir
+    from .config import ConfigError, Resolver
+
+    try:
+        cfg = Resolver(config_file).for_run(["."])
+    except ConfigError as exc:
+        click.echo(f"loanlint: invalid configuration: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    directory = resolve_dir(cache_dir, cfg.cache_dir, str(cfg.root))
+    try:
+        removed = clear(directory)
+    except OSError as exc:
+        click.echo(f"loanlint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"已删除缓存 Removed {directory}" if removed else f"没有缓存 No cache at {directory}", err=True)
 
 
 @main.command()

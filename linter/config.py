@@ -41,6 +41,7 @@ KEYS: dict[str, tuple[str, Optional[tuple]]] = {
     "apr-tolerance": ("fraction", None),
     "apr-cap": ("fraction", None),
     "format": ("choice", FORMATS),
+    "cache-dir": ("str", None),
 }
 PARAMETERS = {"apr-tolerance": "apr_tolerance", "apr-cap": "apr_cap"}
 
@@ -77,6 +78,12 @@ class Config:
         if looks_like_path(ref) and not os.path.isabs(ref):
             return str(self.root / ref)
         return ref
+
+    @property
+    def cache_dir(self) -> Optional[str]:
+        """``cache-dir``, relative to this file's directory."""
+        value = self.values.get("cache-dir")
+        return None if value is None else str(self.root / os.path.expanduser(value))
 
     @property
     def overrides(self) -> dict[str, float]:

@@ -96,27 +96,42 @@ def lint_all(targets: Sequence[Union[Target, str]], standard_ref: str = "cn-cons
 
 def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: str = "zh",
               jobs: Optional[int] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
-              max_memory: Optional[int] = DEFAULT_MAX_MEMORY) -> list[FileReport]:
+              max_memory: Optional[int] = DEFAULT_MAX_MEMORY, cache=None) -> list[FileReport]:
     """``lint_all`` for files that each have their own standard and options (what the
     CLI resolves per file from the configuration): ``(target, standard, options)``;
-    standard and options are ignored for a target that already carries its error."""
+    standard and options are ignored for a target that already carries its error.
+    With a ``cache`` (``linter.cache.Cache``), files whose report is cached are not
+    linted again, and new reports are stored."""
     reports: list[Optional[FileReport]] = [None] * len(items)
     stds: list = []
     work: list[tuple[int, str, int, Options]] = []
+    keys: dict[int, str] = {}
     for i, (t, std, opts) in enumerate(items):
         if t.error is not None:
             reports[i] = error_report(t.path, t.error, lang)
             continue
+        opts = opts or Options(lang=lang)
+        if cache is not None:
+            key = cache.key(t.path, std, opts)
+            hit = cache.get(key) if key else None
+            if hit is not None:
+                _refingerprint(hit, t.path, opts)
+                reports[i] = hit
+                continue
+            if key:
+                keys[i] = key
         k = next((n for n, s in enumerate(stds) if s is std), None)
         if k is None:
             stds.append(std)
             k = len(stds) - 1
-        work.append((i, t.path, k, opts or Options(lang=lang)))
+        work.append((i, t.path, k, opts))
 
     fork = _fork_available()
     if work and not fork and len(work) == 1 and _small_text(work[0][1]):
         i, path, k, opts = work[0]
         reports[i] = _lint_one(path, stds[k], opts, None)
+        if i in keys:
+            cache.put(keys[i], reports[i])
         work = []
     if work:
         pool = _Pool(stds, lang, fork, timeout or None, max_memory or None,
@@ -127,6 +142,8 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
         try:
             for i, report in results:
                 reports[i] = report
+                if i in keys:
+                    cache.put(keys[i], report)
         finally:
             results.close()  # on Ctrl-C and SIGTERM too: no worker, no temporary file outlives the run
             if previous is not None:
@@ -401,13 +418,13 @@ class _Pool:
 
 
 def _refingerprint(report: FileReport, path: str, opts: Options) -> None:
-    """Fingerprints of a file linted under an alias, recomputed for its real (displayed) name."""
-    from . import pipeline
+    """Fingerprints for the file's real (displayed) name, when it was linted under an
+    alias or its report comes from the cache (where it may have had another name)."""
+    from .pipeline import fingerprint, fingerprint_path
 
-    shown = display_path(path)
-    key = pipeline.fingerprint_path(shown, opts.root) if hasattr(pipeline, "fingerprint_path") else shown
+    key = fingerprint_path(display_path(path), opts.root)
     for f in report.findings:
-        f.fingerprint = pipeline.fingerprint(key, f)
+        f.fingerprint = fingerprint(key, f)
 
 
 def _death(code: Optional[int], max_memory: Optional[int]) -> LoanlintError:

@@ -35,3 +35,10 @@ def fixture_path(name: str) -> Path:
     matches = sorted((FIXTURES / "contracts").glob(f"{name}*"))
     assert matches, name
     return matches[0]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch, tmp_path_factory):
+    """Each test gets an empty result cache (CLI runs inherit the variable), so no test
+    can be answered from another test's run."""
+    monkeypatch.setenv("LOANLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
