@@ -84,10 +84,14 @@ class Cache:
     def put(self, key: str, report: FileReport) -> None:
         if report.status == "error" and (report.error is None or report.error.code not in CONTENT_ERRORS):
             return
-        data = report.model_dump_json()
-        if hasattr(report, "suppressed_inline"):
-            # the excluded bookkeeping field travels with the entry
-            data = data[:-1] + f',"suppressed_inline":{report.suppressed_inline}}}'
+        try:
+            # the path is the run's business (a copy under another name is a hit too)
+            data = '{"path":"",' + report.model_dump_json(exclude={"path"})[1:]
+            if hasattr(report, "suppressed_inline"):
+                # the excluded bookkeeping field travels with the entry
+                data = data[:-1] + f',"suppressed_inline":{report.suppressed_inline}}}'
+        except Exception:  # a report the cache cannot hold is simply not cached
+            return
         try:
             self._prepare()
             folder = self.dir / key[:2]

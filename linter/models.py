@@ -24,7 +24,7 @@ Severity = Literal["error", "warning", "info"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Location(Model):

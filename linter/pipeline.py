@@ -101,6 +101,7 @@ def fingerprint(path: str, f: Finding) -> str:
 def fingerprint_path(path: str, root: Optional[str]) -> str:
     """The file's name inside fingerprints: relative to ``root`` with ``/`` separators, so a
     baseline survives moving the checkout and works the same on every OS."""
+    path = display_path(path)
     if root is None:
         return path.replace(os.sep, "/")
     try:
@@ -108,6 +109,17 @@ def fingerprint_path(path: str, root: Optional[str]) -> str:
     except ValueError:  # another drive (Windows)
         rel = os.path.abspath(path)
     return rel.replace(os.sep, "/")
+
+
+def display_path(path: str) -> str:
+    """The path as it can appear in a report. File names are bytes on POSIX; one that is
+    not valid UTF-8 arrives here with lone surrogates (PEP 383) that no UTF-8 output can
+    carry: show its undecodable bytes as ``\\xff`` instead."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass

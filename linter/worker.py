@@ -16,8 +16,12 @@ returns one ``FileReport`` per target, in input order, whatever happens:
 Workers are forked where the platform allows (``fork`` start method): the standard,
 the vocabulary and the word segmenter are loaded once in the parent and shared
 copy-on-write, so a worker costs a few milliseconds. Elsewhere they are spawned and
-load the standards themselves (file + parameter values); there a single small text
-file is linted in-process rather than paying a second interpreter start.
+load the standards themselves (file + parameter values).
+
+A run over a single small text file (the usual pre-commit call) lints it in the
+reporting process: a worker would cost more than the file. Its time limit then holds
+through SIGALRM (the regex engine checks for signals too); text under
+``IN_PROCESS_MAX_BYTES`` cannot exhaust memory.
 PDFs always go to a worker: no PDF is ever parsed in the process that reports.
 (``LOANLINT_START_METHOD=spawn`` forces the spawn path where fork exists, for tests.)
 
@@ -39,7 +43,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 from .errors import LoanlintError
 from .models import FileError, FileReport
-from .pipeline import Options, Target
+from .pipeline import Options, Target, display_path
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_MEMORY = 1024  # MB
@@ -60,17 +64,6 @@ def default_jobs() -> int:
         if n:
             return n
     return 1
-
-
-def display_path(path: str) -> str:
-    """The path as it can appear in a report. File names are bytes on POSIX; one that is
-    not valid UTF-8 arrives here with lone surrogates (PEP 383) that no UTF-8 output can
-    carry: show its undecodable bytes as ``\\xff`` instead."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def error_report(path: str, err: LoanlintError, lang: str) -> FileReport:
@@ -127,9 +120,12 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
         work.append((i, t.path, k, opts))
 
     fork = _fork_available()
-    if work and not fork and len(work) == 1 and _small_text(work[0][1]):
+    if len(work) == 1 and _small_text(work[0][1]):
+        # the pre-commit case: one small text file. A worker process would cost more
+        # than linting it (~15 ms); text extraction is linear, and the time limit still
+        # holds through SIGALRM where the platform has it.
         i, path, k, opts = work[0]
-        reports[i] = _lint_one(path, stds[k], opts, None)
+        reports[i] = _lint_in_process(path, stds[k], opts, timeout or None)
         if i in keys:
             cache.put(keys[i], reports[i])
         work = []
@@ -366,11 +362,7 @@ class _Pool:
         i, path = w.task[:2]
         self._kill(w)
         w.task = None
-        err = LoanlintError("E006", f"no result after {self.timeout:g} s; the worker was stopped. A very large "
-                                    f"file may need a longer --timeout; a small one that hangs is damaged or hostile",
-                            f"{self.timeout:g} 秒内没有结果，已终止处理。文件很大时可加大 --timeout；"
-                            f"小文件卡住说明文件损坏或带有恶意构造")
-        return i, error_report(path, err, self.lang)
+        return i, error_report(path, _timeout_error(self.timeout), self.lang)
 
     def _kill(self, w: _Worker) -> None:
         w.killed = True
@@ -425,6 +417,13 @@ def _refingerprint(report: FileReport, path: str, opts: Options) -> None:
     key = fingerprint_path(display_path(path), opts.root)
     for f in report.findings:
         f.fingerprint = fingerprint(key, f)
+
+
+def _timeout_error(timeout: float) -> LoanlintError:
+    return LoanlintError("E006", f"no result after {timeout:g} s; processing was stopped. A very large "
+                                 f"file may need a longer --timeout; a small one that hangs is damaged or hostile",
+                         f"{timeout:g} 秒内没有结果，已终止处理。文件很大时可加大 --timeout；"
+                         f"小文件卡住说明文件损坏或带有恶意构造")
 
 
 def _death(code: Optional[int], max_memory: Optional[int]) -> LoanlintError:
@@ -533,6 +532,29 @@ def _die_with_parent(parent_pid: Optional[int]) -> None:
             os._exit(0)
     except Exception:
         pass
+
+
+def _lint_in_process(path: str, std, opts: Options, timeout: Optional[float]) -> FileReport:
+    import threading
+
+    if not timeout or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return _lint_one(path, std, opts, None)
+
+    class _TimedOut(BaseException):  # not an Exception: nothing in the pipeline may swallow it
+        pass
+
+    def expire(signum, frame):
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _lint_one(path, std, opts, None)
+    except _TimedOut:
+        return error_report(path, _timeout_error(timeout), opts.lang)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _lint_one(path: str, std, opts: Options, max_memory: Optional[int]) -> FileReport:

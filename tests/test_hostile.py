@@ -312,3 +312,17 @@ def test_two_dangling_links_to_one_missing_target(tmp_path):
     os.symlink("gone.pdf", tmp_path / "b.pdf")
     r = run_cli("check", "--format", "json", tmp_path)
     assert sorted(Path(f["path"]).name for f in _report(r)["files"]) == ["a.pdf", "b.pdf"]
+
+
+def test_time_limit_holds_for_a_single_text_file_linted_in_process(tmp_path):
+    """One small text file is linted in the reporting process (no worker): --timeout
+    must still stop it, as E006, with the usual exit code."""
+    big = tmp_path / "long-contract.txt"
+    clause = fixture_path("t03").read_bytes().decode("utf-8", "replace")
+    big.write_text((clause * 40)[:300_000], encoding="utf-8")
+    r = run_cli("check", "--format", "json", "--timeout", "0.005", big)
+    _no_traceback(r)
+    assert r.returncode == 2
+    assert [_outcome(f) for f in _report(r)["files"]] == ["E006"]
+    r = run_cli("check", "--format", "json", big)
+    assert [_outcome(f) for f in _report(r)["files"]] == ["ok"]

@@ -368,3 +368,17 @@ def test_pdf_characters_are_pdfplumbers():
                 ref = [{k: c[k] for k in keys} for c in page.dedupe_chars(tolerance=1).chars if c.get("upright", True)]
                 page.close()
                 assert _page_chars(page)[0] == ref, (path.name, page.page_number)
+
+
+def test_shipped_standards_pass_every_check_a_users_standard_gets(tmp_path):
+    """Runs skip meta-validation of the shipped standards to save start-up time; this
+    is where they get it: a copy outside the package is checked in full."""
+    from linter.standard import builtin_ids, load_standard
+
+    assert builtin_ids()
+    for ref in builtin_ids():
+        shipped = load_standard(ref)
+        copy = tmp_path / f"{ref}.schema.json"
+        copy.write_bytes(Path(shipped.path).read_bytes())
+        checked = load_standard(str(copy))
+        assert checked.rules.keys() == shipped.rules.keys() and checked.parameters == shipped.parameters

@@ -114,6 +114,10 @@ def negation_before(text: str, clause_start: int, target_start: int,
         return "deduction"  # 不从借款本金中扣收X费: only the deduction is denied
     if _negated_verb(text, clause_start, target_start, negations):
         return "fee"  # 本行不因办理展期或续贷收取手续费
+    clause = text[clause_start:target_start]
+    if not any(n in clause for n in negations) and not any(d in text[clause_start:target_start + len(d)]
+                                                           for d in deduction):
+        return None  # nothing to scope: most fee mentions, and no segmenter to load
     words = tokens(text, clause_start, target_start)
     prefix = 0  # single characters glued in front of a fee name (额/度 + 管理费)
     right_is_fee = True  # the target itself is a fee name
