@@ -80,9 +80,7 @@ def _copy(src: Path, dest: Path) -> None:
         if target == src.name:  # the self-loop: keep it a loop under its new name
             target = dest.name
         elif not (src.parent / target).exists():
-            # a dangling link: a target of its own (two dangling links to the same missing
-            # file are one file to pipeline.discover's realpath de-duplication, see
-            # tests/test_hostile.py::test_two_dangling_links_to_one_missing_target)
+            # a dangling link: each copy points at a missing file of its own
             target = f"missing-{dest.name}"
         os.symlink(target, dest)
     elif stat.S_ISFIFO(st.st_mode):

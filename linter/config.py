@@ -327,7 +327,11 @@ class Resolver:
 def _config_in(directory: str) -> Optional[Config]:
     for name in CONFIG_NAMES:
         candidate = Path(directory) / name
-        if candidate.is_file():
+        try:
+            is_file = candidate.is_file()
+        except OSError:  # an unreadable directory holds no configuration we could use
+            is_file = False
+        if is_file:
             cfg = read_config(candidate)
             if cfg is not None:
                 return cfg

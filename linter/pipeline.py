@@ -140,7 +140,9 @@ def discover(paths: Iterable[str], suffixes: tuple[str, ...],
     seen: set[str] = set()
 
     def add(p: str, err: Optional[LoanlintError] = None) -> None:
-        key = os.path.realpath(p) if err is None else p
+        # the same file reached twice (a path and a link to it) is linted once; a dangling
+        # link has no file behind it, so it is keyed by its own name
+        key = os.path.realpath(p) if err is None and os.path.exists(p) else os.path.abspath(p)
         if key in seen:
             return
         seen.add(key)

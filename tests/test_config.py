@@ -229,3 +229,26 @@ def test_enabled_codes_layering():
     assert enabled_codes(known, [{"ignore": ("D",)}, {"select": ("ALL",)}]) == set(known)
     assert enabled_codes(known, [{"select": ("A",)}, {"ignore": ("A402",)}], ("A401",)) == set()
     assert enabled_codes(known, [{"select": ()}, {"select": None}]) == set()  # select = [] selects nothing
+
+
+def test_an_unreadable_directory_has_no_configuration(tmp_path, monkeypatch):
+    """Discovery looks for configuration files in every directory above a checked file;
+    a directory it may not look into (EACCES, as for a non-root user) counts as holding
+    none instead of ending the run with a traceback."""
+    import pathlib
+
+    from linter.config import Resolver
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (tmp_path / "loanlint.toml").write_text('lang = "en"\n', encoding="utf-8")
+    real_is_file = pathlib.Path.is_file
+
+    def is_file(self):
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(pathlib.Path, "is_file", is_file)
+    cfg = Resolver().for_path(str(locked / "contract.txt"))
+    assert cfg.path == tmp_path / "loanlint.toml" and cfg.get("lang") == "en"

@@ -95,13 +95,7 @@ def _alone_cases():
     for e in hostile.manifest():
         if e.get("slow"):
             continue  # the 500-page PDF: the whole-corpus run covers it
-        marks = ()
-        if e["file"] == "fs-unreadable-dir.txt":
-            marks = pytest.mark.xfail(strict=True, reason=(
-                "an unreadable directory named on the command line: linter/config.py's Resolver stats "
-                "<dir>/.loanlint.toml and the PermissionError escapes as a traceback (config discovery "
-                "must treat unreadable directories as having no configuration)"))
-        yield pytest.param(e, id=e["file"], marks=marks)
+        yield pytest.param(e, id=e["file"])
 
 
 @pytest.mark.parametrize("entry", list(_alone_cases()))
@@ -301,10 +295,6 @@ def test_symlink_loops_do_not_hang_directory_walks(tmp_path):
     assert sorted(_outcome(f) for f in files) == ["E001", "ok"], files
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline.discover de-duplicates by os.path.realpath, which maps two "
-                                       "dangling links to the same missing target onto one key: one of the two "
-                                       "files is not reported (fix belongs in linter/pipeline.py: key dangling "
-                                       "links by their own absolute path)")
 def test_two_dangling_links_to_one_missing_target(tmp_path):
     if not hasattr(os, "symlink"):
         pytest.skip("no symbolic links")
