@@ -50,6 +50,7 @@ def lint_file(path: str, std: Standard, opts: Options) -> FileReport:
     from .load import load
     from .standard import validate
 
+    doc = None
     try:
         doc = load(path)
         facts = extract(doc, opts.template)
@@ -64,8 +65,10 @@ def lint_file(path: str, std: Standard, opts: Options) -> FileReport:
             findings, suppressed = apply(doc, findings, known_codes(std), opts.lang, opts.is_enabled)
     except LoanlintError as exc:
         return FileReport(path=path, status="error", error=FileError(code=exc.code, message=exc.message(opts.lang)))
-    except RecursionError:
-        err = LoanlintError("E004", "structure nested too deeply", "结构嵌套过深")
+    except RecursionError:  # a PDF's object graph nested past what pdfminer survives; elsewhere a bug
+        pdf = path.lower().endswith(".pdf") or (doc is not None and doc.is_pdf)
+        err = (LoanlintError("E004", "structure nested too deeply", "结构嵌套过深") if pdf
+               else LoanlintError("E099", "RecursionError"))
         return FileReport(path=path, status="error", error=FileError(code=err.code, message=err.message(opts.lang)))
     except MemoryError:
         err = LoanlintError("E010")

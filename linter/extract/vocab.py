@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -57,5 +56,9 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the same parser, as a package
+        import tomli as tomllib  # type: ignore[no-redef]
     with open(VOCABULARY_FILE, "rb") as fh:
         return Vocabulary(tomllib.load(fh))
