@@ -1,17 +1,23 @@
-"""PDF text with positions and font sizes, via pdfplumber.
+"""PDF text with positions and font sizes: read by PDFium when it can vouch for the
+result (``pdfium.py``), by pdfminer via pdfplumber otherwise — the same Document.
 
 Lines are rebuilt from characters rather than taken from ``extract_text`` so we
 control the CJK pitfalls ourselves: fake bold (duplicate glyphs, removed by
-``dedupe_chars``), justified text (no spaces invented between spaced-out
-characters: gaps are judged against the line's own spacing), table cells (a wide
-gap becomes two spaces so rows read as tables), and glyphs without a Unicode
-mapping (``(cid:NNN)``, private-use code points: an E008 error, never an empty
-contract). Each page is closed as soon as it is read to keep memory flat.
+``_dedupe``), justified text (no spaces invented between spaced-out characters:
+gaps are judged against the line's own spacing), table cells (a wide gap becomes
+two spaces so rows read as tables), and glyphs without a Unicode mapping
+(``(cid:NNN)``, private-use code points: an E008 error, never an empty contract).
+Each page is closed as soon as it is read to keep memory flat.
 """
 from __future__ import annotations
 
+import itertools
+import os
+import re
 import statistics
-from typing import Iterable
+from contextlib import closing
+from operator import itemgetter
+from typing import Iterable, Iterator
 
 from ..errors import LoanlintError
 from .document import Document, FontRun
@@ -22,9 +28,40 @@ _SCAN_CHARS_PER_PAGE = 20  # with images on the pages and fewer characters than 
 
 
 def load_pdf(path: str) -> Document:
+    """PDFium where it can vouch for reading the file as pdfminer does (several times
+    faster), pdfminer otherwise: the same Document either way.
+
+    ``LOANLINT_PDF_ENGINE=pdfplumber`` forces the careful path; ``=pdfium`` the fast one
+    without falling back (a file it declines fails with E099 saying why), for debugging
+    and for the tests that both engines read alike. ``LOANLINT_DEBUG`` lets a failure
+    of the fast path surface instead of falling back."""
     from .pdfscan import scan
 
-    scan(path)  # decompression bombs and reference cycles: refused before pdfminer sees them
+    scan(path)  # decompression bombs and reference cycles: refused before any parser sees them
+    engine = os.environ.get("LOANLINT_PDF_ENGINE", "").strip().lower()
+    if engine != "pdfplumber":
+        try:
+            from . import pdfium
+        except Exception as exc:  # pypdfium2 missing, or a build without the text functions used
+            reason: Exception = exc
+        else:
+            try:
+                return _document(path, pdfium.pages(path))
+            except (pdfium.Unsupported, LoanlintError) as exc:
+                reason = exc
+            except Exception as exc:  # a library failure on this file: never worse than the careful path
+                if os.environ.get("LOANLINT_DEBUG"):
+                    raise
+                reason = exc
+        if engine == "pdfium":
+            if isinstance(reason, LoanlintError):
+                raise reason
+            raise LoanlintError("E099", f"LOANLINT_PDF_ENGINE=pdfium: {reason or type(reason).__name__}") from None
+    return _document(path, _careful_pages(path))
+
+
+def _careful_pages(path: str) -> Iterator[tuple[int, list[dict], int]]:
+    """(page number, characters, image count) per page, read by pdfminer via pdfplumber."""
     _quiet_pdfminer()
     import pdfplumber  # heavy: only PDF runs pay for it
 
@@ -43,17 +80,9 @@ def load_pdf(path: str) -> Document:
         if len(pages) > MAX_PAGES:
             raise LoanlintError("E005", f"{len(pages)} pages (limit {MAX_PAGES})",
                                 f"{len(pages)} 页（上限 {MAX_PAGES} 页）")
-        texts: list[str] = []
-        runs: list[FontRun] = []
-        page_starts: list[int] = []
-        soft_breaks: list[int] = []
-        offset = 0
-        unmapped = total = images = 0
         for page in pages:
-            page_starts.append(offset)
             try:
                 chars, n_images = _page_chars(page)
-                images += n_images
             except LoanlintError:
                 raise
             except RecursionError:
@@ -63,6 +92,27 @@ def load_pdf(path: str) -> Document:
                 raise _classify(exc, page.page_number) from None
             finally:
                 page.close()
+            yield page.page_number, chars, n_images
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            pass
+
+
+def _document(path: str, pages: Iterator[tuple[int, list[dict], int]]) -> Document:
+    """The Document from either engine's pages; the text-layer verdicts (E002, E008)
+    are taken here, on the characters, alike for both."""
+    texts: list[str] = []
+    runs: list[FontRun] = []
+    page_starts: list[int] = []
+    soft_breaks: list[int] = []
+    offset = 0
+    unmapped = total = images = 0
+    with closing(pages):
+        for _, chars, n_images in pages:
+            page_starts.append(offset)
+            images += n_images
             text, page_runs, bad, count, soft = _lines(chars, offset)
             soft_breaks.extend(soft)
             unmapped += bad
@@ -70,11 +120,6 @@ def load_pdf(path: str) -> Document:
             texts.append(text)
             runs.extend(page_runs)
             offset += len(text)
-    finally:
-        try:
-            pdf.close()
-        except Exception:
-            pass
     if total == 0 or (images and total < _SCAN_CHARS_PER_PAGE * len(page_starts)):
         what = "no text layer" if total == 0 else f"only {total} characters of text on {len(page_starts)} page(s)"
         what_zh = "没有文字层" if total == 0 else f"{len(page_starts)} 页中只有 {total} 个文字"
@@ -132,23 +177,48 @@ def _page_chars(page) -> tuple[list[dict], int]:
 
 def _dedupe(chars: list[dict], tolerance: float = 1) -> list[dict]:
     """``pdfplumber.utils.dedupe_chars`` (fake bold: the same glyph drawn twice within
-    ``tolerance``), same result, without its quadratic ``sorted(key=chars.index)``:
-    on a dense page that alone cost more than parsing the page."""
-    import itertools
-    from operator import itemgetter
+    ``tolerance``), same result: of each cluster of equal glyphs (same text, font, size)
+    chained within ``tolerance`` vertically, then horizontally, the top-left one stays.
+    Without its quadratic ``sorted(key=chars.index)`` (on a dense page that alone cost
+    more than parsing the page), only comparing glyphs that occur more than once, and
+    without importing pdfplumber (a tenth of a second the PDFium path does not pay)."""
+    groups: dict[tuple, list[dict]] = {}
+    for c in chars:
+        k = (c["upright"], c["text"], c["fontname"], c["size"])
+        g = groups.get(k)
+        if g is None:
+            groups[k] = [c]
+        else:
+            g.append(c)
+    dropped: set[int] = set()
+    order: dict[int, int] = {}
+    for group in groups.values():
+        if len(group) > 1:
+            for y_cluster in _clusters(group, "doctop", tolerance):
+                for x_cluster in _clusters(y_cluster, "x0", tolerance):
+                    if not order:
+                        order = {id(c): i for i, c in enumerate(chars)}
+                    keep = min(x_cluster, key=lambda c: (c["doctop"], c["x0"], order[id(c)]))
+                    dropped.update(id(c) for c in x_cluster if c is not keep)
+    return [c for c in chars if id(c) not in dropped] if dropped else list(chars)
 
-    from pdfplumber.utils import cluster_objects
 
-    key = itemgetter("upright", "text", "fontname", "size")
-    pos_key = itemgetter("doctop", "x0")
-    order = {id(c): i for i, c in enumerate(chars)}
-    kept = []
-    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
-            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
-                kept.append(min(x_cluster, key=lambda c: (pos_key(c), order[id(c)])))
-    kept.sort(key=lambda c: order[id(c)])
-    return kept
+def _clusters(objs: list[dict], key: str, tolerance: float) -> Iterator[list[dict]]:
+    """The clusters of more than one object in the partition of pdfplumber's
+    ``cluster_objects``: sorted by ``key``, a new cluster wherever a value exceeds the
+    previous one by more than ``tolerance``."""
+    objs = sorted(objs, key=itemgetter(key))
+    start = 0
+    last = objs[0][key]
+    for k in range(1, len(objs)):
+        v = objs[k][key]
+        if not v <= last + tolerance:
+            if k - start > 1:
+                yield objs[start:k]
+            start = k
+        last = v
+    if len(objs) - start > 1:
+        yield objs[start:]
 
 
 def _quiet_pdfminer() -> None:
@@ -191,7 +261,7 @@ def _classify(exc: BaseException, page: int | None = None) -> LoanlintError:
 
 def _lines(chars: list[dict], base: int) -> tuple[str, list[FontRun], int, int, list[int]]:
     """Group characters into lines (top to bottom), join each left to right."""
-    chars = sorted(chars, key=lambda c: (c["top"], c["x0"]))
+    chars = sorted(chars, key=itemgetter("top", "x0"))
     groups: list[list[dict]] = []
     top = bottom = None
     for c in chars:
@@ -206,28 +276,32 @@ def _lines(chars: list[dict], base: int) -> tuple[str, list[FontRun], int, int, 
     pos = base
     unmapped = total = 0
     ends: list[tuple[int, float, float, bool]] = []  # newline offset, right edge, em, table-like
+    x0 = itemgetter("x0")
     for group in groups:
-        group.sort(key=lambda c: c["x0"])
+        group.sort(key=x0)
         text, sizes = _join(group)
         ends.append((pos + len(text), max(c["x1"] for c in group),
                      float(group[-1].get("size") or 10), "  " in text))
-        for size in sizes:
+        for size, same in itertools.groupby(sizes):
+            n = len(list(same))
             if size is not None:
                 if runs and runs[-1][1] == pos and runs[-1][2] == size:
-                    runs[-1][1] = pos + 1
+                    runs[-1][1] = pos + n
                 else:
-                    runs.append([pos, pos + 1, size])
-            pos += 1
-        for c in group:
-            t = c["text"]
-            if not t.isspace():
-                total += 1
-                if t.startswith("(cid:") or "\ufffd" in t or any("\ue000" <= x <= "\uf8ff" for x in t):
-                    unmapped += 1
+                    runs.append([pos, pos + n, size])
+            pos += n
+        texts = [c["text"] for c in group if not c["text"].isspace()]
+        total += len(texts)
+        if _UNMAPPED.search("".join(texts)):
+            unmapped += sum(1 for t in texts if t.startswith("(cid:") or _UNMAPPED_CHAR.search(t))
         out.append(text + "\n")
         pos += 1
     soft = _soft_wraps(ends)
     return "".join(out), [FontRun(start=a, end=b, size=z) for a, b, z in runs], unmapped, total, soft
+
+
+_UNMAPPED_CHAR = re.compile("[\ufffd\ue000-\uf8ff]")  # U+FFFD, the private-use area
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:")
 
 
 def _soft_wraps(ends: list[tuple[int, float, float, bool]]) -> list[int]:
@@ -242,36 +316,44 @@ def _soft_wraps(ends: list[tuple[int, float, float, bool]]) -> list[int]:
 
 
 def _join(group: list[dict]) -> tuple[str, list]:
-    gaps = [b["x0"] - a["x1"] for a, b in zip(group, group[1:])
-            if not a["text"].isspace() and not b["text"].isspace()]
+    texts = [c["text"] for c in group]
+    white = [t.isspace() for t in texts]
+    gaps = [b["x0"] - a["x1"] for a, b, wa, wb in zip(group, group[1:], white, white[1:]) if not wa and not wb]
     typical = statistics.median(gaps) if gaps else 0.0
     typical = max(0.0, typical)
     parts: list[str] = []
     sizes: list = []
+    rounded: dict = {}
     prev = None
-    for c in group:
-        t = c["text"]
-        size = round(float(c.get("size") or 0), 2) or None
-        if prev is not None:
+    space_end = False  # parts[-1] ends with a space
+    for c, t, w in zip(group, texts, white):
+        size = c.get("size")
+        if prev is not None and not w:
             gap = c["x0"] - prev["x1"]
-            em = min(prev.get("size") or 10, c.get("size") or 10)
-            last_space = parts and parts[-1].endswith(" ")
-            if t.isspace():
-                pass
-            elif gap > max(1.0 * em, typical + 0.8 * em):
-                need = 1 if last_space else 2
+            em = min(prev.get("size") or 10, size or 10)
+            if gap > max(1.0 * em, typical + 0.8 * em):
+                need = 1 if space_end else 2
                 parts.append(" " * need)
                 sizes.extend([None] * need)
-            elif gap > typical + 0.25 * em and not last_space and (_ascii(prev["text"]) or _ascii(t)):
+                space_end = True
+            elif gap > typical + 0.25 * em and not space_end and (_ascii(prev["text"]) or _ascii(t)):
                 parts.append(" ")
                 sizes.append(None)
-        if t.isspace():
-            if parts and parts[-1].endswith(" "):
+                space_end = True
+        if w:
+            if space_end:
                 prev = c
                 continue
             t = " "
+        r = rounded.get(size, rounded)
+        if r is rounded:
+            r = rounded[size] = round(float(size or 0), 2) or None
         parts.append(t)
-        sizes.extend([size] * len(t))
+        if len(t) == 1:
+            sizes.append(r)
+        else:
+            sizes.extend([r] * len(t))
+        space_end = t.endswith(" ")
         prev = c
     text = "".join(parts).rstrip()
     return text, sizes[: len(text)]
