@@ -243,8 +243,7 @@ class _Pool:
             extract(Document.from_text("<warm-up>", "txt", "借款金额：人民币1,000.00元，年化利率12%，期限12个月。", "utf-8"),
                     None)
             if pdf:
-                import pdfminer.layout  # noqa: F401
-                import pdfplumber  # noqa: F401
+                _warm_pdf()
         except Exception:  # a worker will meet the same problem and report it per file
             pass
 
@@ -443,6 +442,20 @@ def _death(code: Optional[int], max_memory: Optional[int]) -> LoanlintError:
         return LoanlintError("E099", f"the worker crashed ({name})", f"处理进程崩溃（{name}）")
     return LoanlintError("E099", f"the worker exited unexpectedly (exit code {code})",
                          f"处理进程意外退出（退出码 {code}）")
+
+
+def _warm_pdf() -> None:
+    """The PDF engine the workers will use: PDFium (pdfplumber only if it is forced or
+    PDFium is missing; the fallback path imports it when a file needs it)."""
+    if os.environ.get("LOANLINT_PDF_ENGINE") != "pdfplumber":
+        try:
+            from .load import pdfium
+            pdfium.warm()
+            return
+        except ImportError:
+            pass
+    import pdfminer.layout  # noqa: F401
+    import pdfplumber  # noqa: F401
 
 
 # --------------------------------------------------------------------------- worker
