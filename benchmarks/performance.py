@@ -63,6 +63,14 @@ def median_of(n: int, fn) -> float:
     return statistics.median(fn() for _ in range(n))
 
 
+def lint_seconds(path: Path, std, opts) -> float:
+    from linter.pipeline import lint_file
+
+    t = time.perf_counter()
+    lint_file(str(path), std, opts)
+    return time.perf_counter() - t
+
+
 # --------------------------------------------------------------------------- inputs
 
 def boilerplate() -> list[str]:
@@ -135,12 +143,7 @@ def bench_contract(n: int) -> None:
         path.write_text(text_contract(5000), encoding="utf-8")
         std, opts = load_standard(), Options()
         lint_file(str(path), std, opts)  # first run: lazy regexes, segmenter
-
-        def once() -> float:
-            t = time.perf_counter()
-            lint_file(str(path), std, opts)
-            return time.perf_counter() - t
-        per = median_of(max(n * 5, 20), once)
+        per = median_of(max(n * 5, 20), lambda: lint_seconds(path, std, opts))
     row("one 5,000-char contract, in-process after start-up", f"{per * 1000:.1f} ms", "", "", "≤ 20 ms")
 
 
@@ -165,11 +168,6 @@ def bench_pdf(work: Path, n: int) -> None:
     std, opts = load_standard(), Options()
     lint_file(str(pdf), std, opts)
 
-    def ours_in() -> float:
-        t = time.perf_counter()
-        lint_file(str(pdf), std, opts)
-        return time.perf_counter() - t
-
     def base_in() -> float:
         import pdfplumber
 
@@ -180,7 +178,7 @@ def bench_pdf(work: Path, n: int) -> None:
                 page.close()
         return time.perf_counter() - t
 
-    base, ours = median_of(n, base_in), median_of(n, ours_in)
+    base, ours = median_of(n, base_in), median_of(n, lambda: lint_seconds(pdf, std, opts))
     row("50-page Chinese PDF, in-process: load → report", f"{50 / ours:.0f} pages/s",
         f"{50 / base:.0f} pages/s pdfplumber `extract_text()`", f"{base / ours:.1f}×", "≥ 3×")
 
@@ -313,9 +311,12 @@ def bench_growth(work: Path, n: int) -> None:
             pdf_contract(pdf, pages)
         pdf_times[pages] = median_of(max(1, n // 3), lambda: timed(cmd + ["check", "--no-cache", "--timeout", "0",
                                                                            str(pdf)]))
-    per = {p: t / p * 1000 for p, t in pdf_times.items()}
-    row("growth, PDF: 10 / 100 / 500 pages", " / ".join(f"{pdf_times[p]:.2f} s" for p in (10, 100, 500)),
-        "", "per page: " + " / ".join(f"{per[p]:.0f} ms" for p in (10, 100, 500)), "linear")
+    # a new process each: a fixed start-up plus the pages; linear means each extra page costs the same
+    step1 = (pdf_times[100] - pdf_times[10]) / 90 * 1000
+    step2 = (pdf_times[500] - pdf_times[100]) / 400 * 1000
+    row("growth, PDF (new process): 10 / 100 / 500 pages",
+        " / ".join(f"{pdf_times[p]:.2f} s" for p in (10, 100, 500)), "",
+        f"per extra page: {step1:.1f} ms (10→100) / {step2:.1f} ms (100→500)", "linear")
 
     from linter.pipeline import Options, lint_file
     from linter.standard import load_standard
@@ -326,12 +327,7 @@ def bench_growth(work: Path, n: int) -> None:
         path = work / f"growth-{chars}.txt"
         path.write_text(text_contract(chars), encoding="utf-8")
         lint_file(str(path), std, opts)
-
-        def once() -> float:
-            t = time.perf_counter()
-            lint_file(str(path), std, opts)
-            return time.perf_counter() - t
-        text_times[chars] = median_of(max(3, n // 2), once)
+        text_times[chars] = median_of(max(3, n // 2), lambda: lint_seconds(path, std, opts))
     per_k = {c: t / (c / 1000) * 1000 for c, t in text_times.items()}
     row("growth, text (in-process): 5k / 50k / 500k characters",
         " / ".join(f"{text_times[c] * 1000:.0f} ms" for c in (5_000, 50_000, 500_000)), "",
@@ -352,20 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     env_note = f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {n} runs per median"
     print(f"loanlint benchmark — {env_note}; inputs in {work}", file=sys.stderr)
     try:
-        if "start" in only:
-            bench_start(work, n)
-        if "contract" in only:
-            bench_contract(n)
-        if "pdf" in only:
-            bench_pdf(work, n)
-        if "jobs" in only:
-            bench_jobs(work, n)
-        if "cache" in only:
-            bench_cache(work, n)
-        if "memory" in only:
-            bench_memory(work)
-        if "growth" in only:
-            bench_growth(work, n)
+        steps = {"start": lambda: bench_start(work, n), "contract": lambda: bench_contract(n),
+                 "pdf": lambda: bench_pdf(work, n), "jobs": lambda: bench_jobs(work, n),
+                 "cache": lambda: bench_cache(work, n), "memory": lambda: bench_memory(work),
+                 "growth": lambda: bench_growth(work, n)}
+        for name, step in steps.items():
+            if name in only:
+                step()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{env_note}\n")
