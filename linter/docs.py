@@ -21,7 +21,10 @@ INFORMATION_URI = "https://github.com/loanlint/loanlint"
 RULE_DOCS_BASE = f"{INFORMATION_URI}/blob/main/docs/rules/"
 RULE_DOCS_URL = RULE_DOCS_BASE + "{code}.md"
 ERRORS_DOC_URL = RULE_DOCS_BASE + "README.md#file-errors"
-DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "rules"
+# docs/rules of the checkout this module runs from (``python -m linter.docs`` in a clone);
+# from an installed copy, docs/rules of the current directory
+_CHECKOUT = Path(__file__).resolve().parent.parent
+DOCS_DIR = (_CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()) / "docs" / "rules"
 GENERATOR = "python -m linter.docs"
 
 HEADS = {
