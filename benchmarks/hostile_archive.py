@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({sum(1 for v in expected.values() if v != 'ok')} expected errors), "
               f"built in {time.monotonic() - t:.1f} s")
 
-        cmd = [sys.executable, "-m", "linter", "check", "--format", "json", "--lang", "en",
+        # --no-cache: every file really read (a second run would be answered from the cache)
+        cmd = [sys.executable, "-m", "linter", "check", "--no-cache", "--format", "json", "--lang", "en",
                "--timeout", str(args.timeout), "--max-memory", str(args.max_memory), str(archive)]
         if args.jobs:
             cmd[4:4] = ["--jobs", str(args.jobs)]

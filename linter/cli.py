@@ -213,7 +213,7 @@ def _run(plan: _Plan, output: Optional[str], statistics: bool, quiet: bool, no_c
     from .worker import lint_jobs
 
     # every file in a killable worker process (time and memory limits); input order kept
-    reports = lint_jobs(plan.jobs, lang=lang, **getattr(plan, "workers", {}))
+    reports = lint_jobs(plan.jobs, lang=lang, keep_facts=plan.fmt == "json", **getattr(plan, "workers", {}))
     inline = sum(getattr(fr, "suppressed_inline", 0) for fr in reports)
     report = Report(tool={"name": "loanlint", "version": __version__},
                     standard={"id": plan.run_std.id, "version": plan.run_std.version},

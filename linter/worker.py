@@ -89,12 +89,15 @@ def lint_all(targets: Sequence[Union[Target, str]], standard_ref: str = "cn-cons
 
 def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: str = "zh",
               jobs: Optional[int] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
-              max_memory: Optional[int] = DEFAULT_MAX_MEMORY, cache=None) -> list[FileReport]:
+              max_memory: Optional[int] = DEFAULT_MAX_MEMORY, cache=None,
+              keep_facts: bool = True) -> list[FileReport]:
     """``lint_all`` for files that each have their own standard and options (what the
     CLI resolves per file from the configuration): ``(target, standard, options)``;
     standard and options are ignored for a target that already carries its error.
     With a ``cache`` (``linter.cache.Cache``), files whose report is cached are not
-    linted again, and new reports are stored."""
+    linted again, and new reports are stored. ``keep_facts=False`` drops each file's
+    facts once it is cached: only the JSON report shows them, and over an archive of
+    tens of thousands of files they are most of what the reporting process holds."""
     reports: list[Optional[FileReport]] = [None] * len(items)
     stds: list = []
     work: list[tuple[int, str, int, Options]] = []
@@ -109,6 +112,8 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
             hit = cache.get(key) if key else None
             if hit is not None:
                 _refingerprint(hit, t.path, opts)
+                if not keep_facts:
+                    hit.facts = None
                 reports[i] = hit
                 continue
             if key:
@@ -140,6 +145,8 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
                 reports[i] = report
                 if i in keys:
                     cache.put(keys[i], report)
+                if not keep_facts:
+                    report.facts = None
         finally:
             results.close()  # on Ctrl-C and SIGTERM too: no worker, no temporary file outlives the run
             if previous is not None:
