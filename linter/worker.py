@@ -124,7 +124,6 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
             k = len(stds) - 1
         work.append((i, t.path, k, opts))
 
-    fork = _fork_available()
     if len(work) == 1 and _small_text(work[0][1]):
         # the pre-commit case: one small text file. A worker process would cost more
         # than linting it (~15 ms); text extraction is linear, and the time limit still
@@ -135,6 +134,7 @@ def lint_jobs(items: Sequence[tuple[Target, Any, Optional[Options]]], *, lang: s
             cache.put(keys[i], reports[i])
         work = []
     if work:
+        fork = _fork_available()  # imports multiprocessing: only runs with a pool pay for it
         pool = _Pool(stds, lang, fork, timeout or None, max_memory or None,
                      jobs=max(1, min(jobs or default_jobs(), len(work))))
         pool.warm(any(w[1].lower().endswith(_PDF) for w in work))

@@ -9,7 +9,6 @@ contract what decides a reading is the domain terms. The segmentation keeps
 from __future__ import annotations
 
 import io
-import logging
 import sys
 from functools import lru_cache
 
@@ -29,6 +28,8 @@ def _import_jieba():
     finally:
         if blocked:
             del sys.modules["pkg_resources"]
+    import logging  # only runs that segment pay for it
+
     jieba.setLogLevel(logging.WARNING)
     return jieba
 
