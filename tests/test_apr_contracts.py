@@ -32,6 +32,15 @@ def test_understatement_is_named(name, trick):
     assert "IRR" in msg
 
 
+def test_monthly_interest_rate_times_12_on_a_declining_balance_is_not_called_a_trick():
+    # 年利率（单利）12.00%，折合月利率1.00%, equal instalments: 12 % is the right nominal rate
+    # for the interest; what it leaves out is the 账户管理费 of 24.00 per instalment
+    rep, apr = _apr("bb01")
+    kinds = [d["kind"] for d in apr["diagnosis"]]
+    assert "fees_left_out" in kinds and "monthly_rate_times_12" not in kinds
+    assert "× 12" not in [f for f in rep["findings"] if f["rule"] == "A402"][0]["message"].split("IRR")[0]
+
+
 def test_within_tolerance_passes_and_half_point_fails():
     rep, apr = _apr("u14")          # 14.4 % stated, 14.4155 % computed: 0.0155 pp
     assert apr["gap"] < 0.001 and not [f for f in rep["findings"] if f["rule"] == "A402"]

@@ -15,6 +15,7 @@ CLOSE = 0.0005
 
 def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
+    nominal: list[dict[str, str]] = []  # a monthly interest rate × 12: see the end
     s = stated.value
     for r in facts.rates:
         if r.period == "day" and r.kind in ("interest", "fee"):
@@ -25,7 +26,7 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
                                   f"the stated {s:.2%} is the daily rate {r.value:.4%} × {days}, not an IRR of the real cash flows"))
                     break
         if r.period == "month" and r.kind in ("interest", "fee") and abs(r.value * 12 - s) < CLOSE:
-            out.append(_d("monthly_rate_times_12",
+            (nominal if r.kind == "interest" else out).append(_d("monthly_rate_times_12",
                           f"声明的年化利率 {s:.2%} 等于月利率/月费率 {r.value:.4%} × 12；分期偿还时按原始本金计费，实际年化成本更高",
                           f"the stated {s:.2%} is the monthly rate {r.value:.4%} × 12 on the original principal; "
                           f"with instalments the real cost is higher"))
@@ -36,7 +37,7 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
                           f"the stated {s:.2%} is the monthly {f.name} rate {f.rate:.4%} × 12 on the original principal"))
     apr = facts.computed_apr
     if apr is None or not apr.cash_flows or apr.periods_per_year is None:
-        return out
+        return out + nominal
     flows = [c.amount for c in apr.cash_flows]
     ppy = apr.periods_per_year
     principal = facts.principal.amount if isinstance(facts.principal, Money) else None
@@ -72,6 +73,9 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
             bare = None
     if bare is not None:
         if abs(bare - s) < 0.001:
+            # the stated figure is right for the interest alone, so a monthly interest rate
+            # × 12 equal to it is a faithful conversion, not the understatement
+            nominal = []
             out.append(_d("fees_left_out",
                           f"声明的 {s:.2%} 只计入了利息，未计入{'、'.join(fees_named)}（计入后为 {apr.simple:.2%}）",
                           f"the stated {s:.2%} counts interest only and leaves out {', '.join(fees_named)} "
@@ -82,6 +86,7 @@ def diagnose(facts: ContractFacts, stated: Rate) -> list[dict[str, str]]:
             out.append(_d("fees_left_out",
                           f"声明的 {s:.2%} 是名义利率，未计入{'、'.join(fees_named)}",
                           f"the stated {s:.2%} is the nominal interest rate and leaves out {', '.join(fees_named)}"))
+    out = nominal + out
     seen: set[str] = set()
     return [d for d in out if not (d["kind"] in seen or seen.add(d["kind"]))]
 

@@ -132,6 +132,9 @@ def term(view: View) -> Optional[Term]:
 
 def _term_at(view: View, m: re.Match) -> Optional[Term]:
     t = view.text
+    vocab = vocabulary()["term"]
+    if re.match(r"\s*[：:，,]?\s*(?:%s)" % "|".join(map(re.escape, vocab["definition_markers"])), t[m.end():m.end() + 8]):
+        return None
     s, e = view.sentence_at(m.start())
     hi = min(e, m.end() + 60)
     seg = t[m.end():hi]
@@ -155,6 +158,8 @@ def _term_at(view: View, m: re.Match) -> Optional[Term]:
         elif unit == "day" and days is None:
             days = n
         elif unit == "installment" and installments is None:
+            if any(t[:a].endswith(w) for w in vocab["period_ordinals"]):
+                continue
             installments = n
     if rng and days is None and months is None:
         try:

@@ -38,7 +38,7 @@ def _trim_prefix(prefix: str) -> str:
 _NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _CROSS_REF = re.compile(r"[按见依据照]第[一二三四五六七八九十百\d]+[条章部节款项]")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
-                          r"(?:自行)?(?:承担|支付|负担|缴纳)")
+                          r"(?:与[^\s，。；,]{1,8}?)?(?:自行|另行)?(?:承担|支付|负担|缴纳|结算)")
 _LIST_TAIL = re.compile(r"(?:\s*[、和及与或]\s*[\u4e00-\u9fffA-Za-z]{1,10}?费用?)*")
 _PAYEE = re.compile(r"(?:向|支付给|支付予|划转给|划转至|划付给|支付至)([^\s，。；、,]{2,16}?)(?:支付|收取|指定|账户|所有|$|，|。)"
                     r"|由([^\s，。；、,]{2,16}?)(?:收取|向)")
@@ -291,13 +291,16 @@ def _charged(s: str, category: str) -> Optional[str]:
     if category in ("late_payment", "prepayment"):
         return "on_event"
     neg_deduction = any(w in s for w in c["deduction_negation"])
-    if not neg_deduction and any(w in s for w in c["deducted"]) and any(w in s for w in c["deducted_from"]):
+    per_installment = any(w in s for w in c["per_installment"])
+    deduction = any(w in s for w in c["deducted"]) or (
+        not per_installment and any(w in s for w in c["deducted_weak"]))
+    if not neg_deduction and deduction and any(w in s for w in c["deducted_from"]):
         return "deducted"
     if any(w in s for w in c["at_maturity"]):
         return "at_maturity"   # 随最后一期还款一次性支付: one payment, at the end
     if any(w in s for w in c["upfront"]):
         return "upfront"
-    if any(w in s for w in c["per_installment"]):
+    if per_installment:
         return "per_installment"
     if any(w in s for w in c["on_event"]):
         return "on_event"
@@ -338,8 +341,13 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             continue
         nxt = [h[0] for h in hits[k + 1:] if h[0] < e and h[2] != name]
         seg_end = min([ce] + nxt)
-        if seg_end == ce and ce < e and not nxt and _continues(t[ce + 1:e]):
-            seg_end = min(e, _clause_end(t, ce + 1, e))
+        if seg_end == ce and not nxt:
+            # 担保服务费，按支用金额的0.4%按月计收，即每期32.00元: the clauses that go on
+            # describing the fee belong to it
+            for _ in range(4):
+                if seg_end >= e or not _continues(t[seg_end + 1:e]):
+                    break
+                seg_end = max(seg_end + 1, min(e, _clause_end(t, seg_end + 1, e)))
         seg = t[end:seg_end]
         ph = vocabulary().placeholder_re.search(t, end, seg_end)
         money = find_money(t, end, seg_end)

@@ -15,6 +15,8 @@ from .view import View
 from .vocab import alternation, vocabulary
 
 _PARENS = re.compile(r"（[^（）]{0,60}）|\([^()]{0,60}\)")
+# a table cell that wraps: 综合年化成本（单利，含利息及平台服  16.84% (务费） on the next line)
+_CUT_PARENS = re.compile(r"[（(][^（）()]{0,40}(?:\s{2,}|\t)\s*$")
 _GAP_OK = re.compile(r"^[\s:：为是约仅低至达按|（）()\-—=＝*/→…·.〗】」』\]]*$")
 
 
@@ -66,7 +68,7 @@ def find_all(view: View) -> list[FoundRate]:
         lo = max(s, m.start - 40)
         best = None
         for lm in label_re.finditer(t, lo, m.start):
-            gap = _PARENS.sub("", t[lm.end():m.start])
+            gap = _CUT_PARENS.sub("", _PARENS.sub("", t[lm.end():m.start]))
             if len(re.sub(r"[\s|·.…]", "", gap)) <= 6 and _GAP_OK.match(gap) and not any(x in t[lm.end():m.start] for x in ("不超过", "不高于", "最高", "上限")):
                 if best is None or lm.end() >= best.end():
                     best = lm
@@ -89,6 +91,8 @@ def find_all(view: View) -> list[FoundRate]:
             continue
         head = t[s:m.end]
         if best is not None and any(x in t[best.start():m.end] for x in reference):
+            continue
+        if best is not None and any(x in t[max(s, best.start() - 6):best.start()] for x in r["cap_before_label"]):
             continue
         if best is None and any(x in head for x in reference):
             continue

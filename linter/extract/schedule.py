@@ -89,6 +89,12 @@ def _cells(view: View, row: Row, width: int, right_align: bool = False,
            header: Optional[Row] = None) -> Optional[list[str]]:
     if len(row.cells) == width:
         return row.texts
+    raw = view.text[row.start:row.end].strip(" \r\n")
+    if "\t" in raw:
+        # tab-separated: every tab is a column boundary, so empty cells (合计\t\t183天…) count
+        parts = [p.strip() for p in re.split(r"\t", raw)]
+        if len(parts) <= width and (len(parts) == width or right_align):
+            return parts + [""] * (width - len(parts))
     toks = tokens(view, row)
     if len(toks) == width:
         return [c.text for c in toks]
@@ -426,10 +432,12 @@ def find_single_payment(view: View) -> Optional[tuple[int, int, float, str]]:
             continue
         principal_only = re.search(r"一次性?(?:归还|偿还|还清|支付)[^，。；]{0,8}(?:本金|借款)", s) and any(
             w in s for w in ("无需另付利息", "利息已", "不再支付利息", "免息", "无息", "不计利息"))
-        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]) and not principal_only:
+        # 归还借款本金…及剩余利息…，合计…元: principal and interest summed in one figure
+        summed = "本金" in s and "利息" in s and any(w in s for w in ("合计", "共计", "总计"))
+        if not any(w in s for w in totals + ["本息", "本金和利息", "本金及利息"]) and not principal_only and not summed:
             continue   # 到期归还本金 alone is not what is due when interest is still owed
         m = max(money, key=lambda x: x.value)
-        for w in sorted(totals + ["本息"], key=len, reverse=True):
+        for w in sorted(totals + ["本息"], key=len, reverse=True) + ["合计", "共计", "总计"]:
             k = s.find(w)
             if k != -1:
                 after = [x for x in money if x.start >= a + k]
