@@ -69,13 +69,15 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
         seg = t[a:b]
         has_interest = any(w in seg for w in cb["interest_words"])
         listed = fee_names_in(view, a, b)
-        has_values = bool(find_money(t, a, b, bare=True) or find_rates(t, a, b))
+        # a template's cost table gives its figures as blanks (【    】%, {{total_interest}}元)
+        has_values = bool(find_money(t, a, b, bare=True) or find_rates(t, a, b)
+                          or vocabulary().placeholder_re.search(t, a, b))
         if not has_interest or not has_values:
             continue
         # a charged fee is listed only where it is given a figure, not where it is waived in part
         names = [(n, cat) for n, neg, valued, cat in listed if valued and not neg]
         names += [(f.name, f.category) for f in charged if _named_with_value(view, f.name, a, b)]
-        omitted = [f.name for f in charged if not any(names_match(f.name, n, f.category, cat) for n, cat in names)]
+        omitted = [f.name for f in charged if not any(_covers(n, cat, f, charged) for n, cat in names)]
         only_interest = _only_interest(seg) and _no_other_fee(seg)
         candidate = CostBreakdown(present=not omitted, location=view.loc(anchor), items=["利息"] + [n for n, _ in names],
                                   omitted=omitted, text=view.excerpt(a, min(b, a + 120)))
@@ -97,6 +99,15 @@ def find_breakdown(view: View, fees: list[Fee]) -> CostBreakdown:
     return best or CostBreakdown(present=False)
 
 
+def _covers(listed: str, category: str, fee: Fee, charged: list[Fee]) -> bool:
+    """A listed name stands for the fee; a generic one (担保费) only when it is not the name
+    of another fee charged beside it (担保费 and 风险保障金 are two guarantee costs)."""
+    if not names_match(fee.name, listed, fee.category, category):
+        return False
+    direct = listed == fee.name or listed in fee.name or fee.name in listed
+    return direct or not any(g is not fee and g.name == listed for g in charged)
+
+
 def _named_with_value(view: View, name: str, a: int, b: int) -> bool:
     """The fee's own name (极速审核加速包, which has no 费 to be found by) on a line of the
     block that also gives a figure."""
@@ -105,7 +116,8 @@ def _named_with_value(view: View, name: str, a: int, b: int) -> bool:
     while k != -1:
         la, lb = view.lines[view.line_of(k)]
         table = _is_row(t[la:lb].strip())
-        if find_money(t, k + len(name), lb, bare=table) or find_rates(t, k + len(name), lb):
+        if find_money(t, k + len(name), lb, bare=table) or find_rates(t, k + len(name), lb) \
+                or vocabulary().placeholder_re.search(t, k + len(name), lb):
             return True
         k = t.find(name, k + 1, b)
     return False

@@ -35,7 +35,7 @@ def _trim_prefix(prefix: str) -> str:
         if k != -1:
             cut = max(cut, k + len(w))
     return prefix[cut:]
-_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(?:本(?:业务|合同|协议|产品|次借款|笔借款|次分期)(?:项下)?[\s均亦也]*)?(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _CROSS_REF = re.compile(r"[按见依据照]第[一二三四五六七八九十百\d]+[条章部节款项]")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
                           r"(?:与[^\s，。；,]{1,8}?)?(?:自行|另行)?(?:承担|支付|负担|缴纳|结算)")
@@ -363,6 +363,8 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             scope = t[scope_start:end] + t[list_end:e]
         for mo in money:
             before = t[max(end, mo.start - 6):mo.start]
+            if any(w in t[max(end, mo.start - 12):mo.start] for w in _NOT_THE_FEE):
+                continue   # …扣除权益卡费用后的余额，即5,502.00元: what is left, not the fee
             if any(w in before for w in ("共计", "合计", "总计", "累计", "总额")):
                 m.amount_total = m.amount_total or mo.value
             elif m.amount is None:
@@ -385,6 +387,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
     return out
 
 
+_NOT_THE_FEE = ("余额", "到账金额", "到账", "到手", "实际收到", "实际获得", "实得", "剩余本金")
 _CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|共|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
 
 
@@ -499,7 +502,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         cat = groups[short][0].category
         same = [n for n in groups if n != short and groups[n][0].category == cat
                 and any(not x.negated and x.charging for x in groups[n])]
-        if len(same) == 1:
+        if len(same) == 1 and _figures_agree(groups[short], groups[same[0]]):
             groups[same[0]].extend(groups.pop(short))
     fees = []
     for name, ms in groups.items():
@@ -510,7 +513,9 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
             continue  # 诉讼费、律师费… listed among the costs of enforcing the debt
         live.sort(key=lambda m: (m.table, m.start))
         real = [m for m in live if not m.example] or live
-        charged = _vote_charged(real)
+        # a clause that also illustrates (…（按3.85%测算即年利率7.70%）计收罚息) still says
+        # how the fee is charged when no other mention does
+        charged = _vote_charged(real) or _vote_charged(live)
         # point at the clause that shows how it is charged (the deduction, for D502)
         pool = [m for m in live if charged and m.charged == charged] or live
         def where(m):
@@ -528,7 +533,7 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         fee.amount_total = _first(m.amount_total for m in live)
         fee.rate = _first(m.rate for m in live)
         fee.rate_basis = _first(m.rate_basis for m in live if m.rate is not None)
-        fee.formula = _first(m.formula for m in live)
+        fee.formula = _first(m.formula for m in live + [m for m in ms if m.example and not m.negated])
         fee.payee = _first(m.payee for m in live)
         fee.placeholder = any(m.placeholder for m in live) and fee.amount is None
         if fee.charged == "per_installment" and fee.amount is None and fee.amount_total and installments:
@@ -540,6 +545,15 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
         fees.append(fee)
     fees.sort(key=lambda f: (f.location.page or 0, f.location.line, f.location.column))
     return fees
+
+
+def _figures_agree(a: list[Mention], b: list[Mention]) -> bool:
+    """担保费 (0.3%, 60.00 a month) is not the 风险保障金 (1%, 200.00) of the same category: a
+    generic name priced on its own, with figures the other fee never has, is a fee of its own."""
+    def figures(ms):
+        return {round(v, 6) for m in ms if not m.negated for v in (m.amount, m.amount_total, m.rate) if v is not None}
+    fa, fb = figures(a), figures(b)
+    return not fa or not fb or bool(fa & fb)
 
 
 def _merge_same_charge(groups: dict[str, list[Mention]]) -> None:

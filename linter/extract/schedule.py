@@ -11,7 +11,7 @@ from .tables import Row, header_index, rows, tokens
 from .view import View, display_width
 from .vocab import vocabulary
 
-_PERIOD = re.compile(r"^第?\s*(\d{1,3})\s*(?:期|/\s*\d{1,3})?$")
+_PERIOD = re.compile(r"^第?\s*(\d{1,3}|[一二三四五六七八九十]{1,4})\s*(?:期|/\s*\d{1,3})?$")  # 3, 第3期, 第三期
 _TEXT_ROW = re.compile(r"\s*[□■●◆◇○•·\-*>]?\s*第\s*(\d{1,3}|[一二三四五六七八九十]{1,4})\s*期\s*(?:[（(]([^）)]{4,20})[）)])?\s*[：:]?")
 _ROW_TOTAL_WORDS = ("当期应还", "应还金额", "合计", "应还", "还款额", "月供", "共计")
 _MARKUP = re.compile(r"\*\*|__|`|[（(][^）)]{0,12}[）)]")
@@ -155,7 +155,7 @@ def find_schedules(view: View) -> list[Schedule]:
             nxt = _PERIOD.match(first)
             last_period = current.installments[-1].period if current.installments else None
             total_next = first in totals or any(first.startswith(t) for t in totals)
-            if not ((nxt and last_period is not None and int(nxt.group(1)) == last_period + 1
+            if not ((nxt and last_period is not None and _period_no(nxt) == last_period + 1
                      and len(row.cells) == len(current.header) or total_next and current.installments)
                     and row.line - last_line <= 15):
                 interrupted = True
@@ -186,7 +186,7 @@ def find_schedules(view: View) -> list[Schedule]:
             continue
         if not m or cells is None:
             continue
-        inst = _installment(int(m.group(1)), cells, cols)
+        inst = _installment(_period_no(m), cells, cols)
         if inst is None:
             if _placeholder_row(cells[1:]):
                 current.template_rows += 1
@@ -204,6 +204,10 @@ def find_schedules(view: View) -> list[Schedule]:
     if text_schedule is not None:
         found.append(text_schedule)
     return found
+
+
+def _period_no(m: re.Match) -> int:
+    return int(parse_number(m.group(1)) or 0)
 
 
 def _text_rows(view: View) -> Optional[Schedule]:
