@@ -108,7 +108,9 @@ def total_repayment(view: View, avoid: list[tuple[int, int]]) -> MoneyLike:
             continue
         first = money[0]
         gap = t[m.end():first.start]
-        if any(w in gap for w in ("本金", "利息", "其中")):
+        # 应还总额（本金、利息、担保费及保险费合计）：22,207.19元 names what the total covers
+        described = re.sub(r"（[^（）]{0,40}）|\([^()]{0,40}\)", "", gap)
+        if any(w in described for w in ("本金", "利息", "其中")):
             sums = [x for x in _SUM_WORDS.finditer(t, first.end, hi)]
             after = [mo for mo in money if sums and mo.start >= sums[0].end()]
             if not after:

@@ -108,7 +108,10 @@ def _infer_deducted_amount(fees, principal, disbursed) -> None:
     if not (isinstance(principal, Money) and isinstance(disbursed, Money)):
         return
     gap = round(principal.amount - disbursed.amount, 2)
-    open_fees = [f for f in fees if f.charged == "deducted" and f.amount is None and f.rate is None]
+    # a rate alone leaves the amount open only when a formula says how it applies
+    # (服务费＝借款本金×0.5%×借款月数): the payout shows what it came to
+    open_fees = [f for f in fees if f.charged == "deducted" and f.amount is None
+                 and (f.rate is None or f.formula)]
     known = sum(f.amount or 0 for f in fees if f.charged == "deducted" and f.amount is not None)
     if len(open_fees) == 1 and gap - known > 0.005:
         open_fees[0].amount = round(gap - known, 2)

@@ -35,7 +35,7 @@ def _trim_prefix(prefix: str) -> str:
         if k != -1:
             cut = max(cut, k + len(w))
     return prefix[cut:]
-_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(?:本(?:业务|合同|协议|产品|次借款|笔借款|次分期)(?:项下)?[\s均亦也]*)?(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
+_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(?:本(?:业务|合同|协议|产品|次借款|笔借款|次分期|次支用|笔支用)(?:项下)?[\s均亦也]*)?(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _CROSS_REF = re.compile(r"[按见依据照]第[一二三四五六七八九十百\d]+[条章部节款项]")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
                           r"(?:与[^\s，。；,]{1,8}?)?(?:自行|另行)?(?:承担|支付|负担|缴纳|结算)")
@@ -463,7 +463,8 @@ def _is_formula(s: str) -> bool:
     金额结算" names no rate and is not one."""
     has_base = any(w in s for w in ("利率", "%", "‰", "万分之", "千分之", "百分之", "×", "*", "倍", "月息", "年息", "日息"))
     has_verb = any(w in s for w in ("计收", "计算", "收取", "加收", "上浮", "计付", "支付", "承担"))
-    return "按" in s and has_base and has_verb
+    written = bool(re.search(r"[＝=][^，。；]{0,30}[×*][^，。；]{0,20}\d", s))  # 服务费＝借款本金×0.5%×借款月数
+    return ("按" in s and has_base and has_verb) or written
 
 
 def _payee(sentence: str, ps: Parties) -> Optional[str]:
@@ -624,7 +625,8 @@ def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]
         rest_end = max(ce, lb) if table else ce
         if not table and ce < len(t) and t[ce] == "，" and _continues(t[ce + 1:ce + 12]):
             rest_end = _clause_end(t, ce + 1, view.sentence_at(start)[1])
-        valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end))
+        valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end)
+                      or "公式" in t[end:rest_end])   # 服务费：按本条第5.2款公式计算
         cs, ce = view.clause_at(start)
         neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(
             _NEGATED_AFTER.match(view.text[end:min(ce, end + 8)])) or bool(

@@ -37,7 +37,10 @@ def labeled(view: View, labels: re.Pattern, finder: Callable[[str, int, int], li
     t = view.text
     out = []
     ph_re = vocabulary().placeholder_re
+    denials = tuple(vocabulary()["amounts"]["label_negations"])
     for m in labels.finditer(t):
+        if t[max(0, m.start() - 3):m.start()].endswith(denials):
+            continue   # 授信额度（非本次借款金额）: the label is denied, not given
         _, s_end = view.sentence_at(m.start())
         eq = re.match(r"\s*[＝=]", t[m.end():m.end() + 3])
         if eq:  # 实际到账金额＝借款金额－审核服务费199.00元，即人民币____元: the value follows 即

@@ -68,7 +68,8 @@ def find_all(view: View) -> list[FoundRate]:
         lo = max(s, m.start - 40)
         best = None
         for lm in label_re.finditer(t, lo, m.start):
-            gap = _CUT_PARENS.sub("", _PARENS.sub("", t[lm.end():m.start]))
+            # 年化利率（单利）范围为7.30%至23.90%: a range is still printed as this label's rate
+            gap = re.sub("范围|区间", "", _CUT_PARENS.sub("", _PARENS.sub("", t[lm.end():m.start])))
             if len(re.sub(r"[\s|·.…]", "", gap)) <= 6 and _GAP_OK.match(gap) and not any(x in t[lm.end():m.start] for x in ("不超过", "不高于", "最高", "上限")):
                 if best is None or lm.end() >= best.end():
                     best = lm
@@ -153,7 +154,12 @@ def stated_apr(view: View, found: list[FoundRate], avoid: list[tuple[int, int]] 
     """The comprehensive annualized cost when stated, else the annualized interest rate
     (figures inside a hypothetical worked example are not the contract's own)."""
     found = [f for f in found if not f.teaser and not any(a <= f.value.start < b for a, b in avoid)]
-    found = [f for f in found if not f.tier] or found
+    real = [f for f in found if not f.tier]
+    if not real and found:
+        blank = _placeholder_rate(view)
+        if blank is not None:   # a template's 【 】% is this loan's rate, not the product's range
+            return blank
+    found = real or found
     for kind in ("annualized_cost", "interest"):
         cands = [f.rate for f in found if f.rate.kind == kind and f.rate.period == "year"]
         if cands:
