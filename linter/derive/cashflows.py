@@ -152,6 +152,12 @@ def _said_included(note: Optional[str], name: str) -> bool:
     return any(w in note[max(0, k - 12):k] for w in ("含", "包含", "包括", "已计入"))
 
 
+def _itemized_in_total(ex, name: str) -> bool:
+    """本金1,500.00元，利息22.50元，权益会员费59.00元，到期应还款总额为1,581.50元: the single
+    payment's stated total itemizes the fee before the figure, so it already holds it."""
+    return ex.kind == "single_payment" and bool(ex.text) and name in ex.text
+
+
 def build(facts: ContractFacts, text_hint: str = "") -> Flows:
     if not isinstance(facts.principal, Money):
         raise Skip("principal is a template placeholder" if facts.principal is not None else "principal not stated")
@@ -188,7 +194,7 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
             extra = []
         extra = [f for f in extra if not _amounts_include(facts, principal, payments, [f])]
         in_schedule = [f for f in maturity_fees if any(c in f.name or f.name in c for c in ex.fee_columns)
-                       or _said_included(ex.note, f.name)]
+                       or _said_included(ex.note, f.name) or _itemized_in_total(ex, f.name)]
         maturity_fees = [f for f in maturity_fees if f not in in_schedule]
         included += [f.name for f in in_schedule]
         source = "schedule" if ex.kind == "schedule" else ex.kind or "schedule"

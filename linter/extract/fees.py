@@ -461,6 +461,7 @@ def _quoted_under_negation(t: str, s: int, start: int, end: int) -> bool:
 def _is_formula(s: str) -> bool:
     """按执行利率上浮50%计收, 按罚息利率计收复利: a way to compute the amount. "按实际收取的
     金额结算" names no rate and is not one."""
+    s = s.replace("**", "").replace("__", "")   # Markdown emphasis is not a multiplication sign
     has_base = any(w in s for w in ("利率", "%", "‰", "万分之", "千分之", "百分之", "×", "*", "倍", "月息", "年息", "日息"))
     has_verb = any(w in s for w in ("计收", "计算", "收取", "加收", "上浮", "计付", "支付", "承担"))
     written = bool(re.search(r"[＝=][^，。；]{0,30}[×*][^，。；]{0,20}\d", s))  # 服务费＝借款本金×0.5%×借款月数
