@@ -143,6 +143,10 @@ def _repayment(view: View, schedule, examples, method, installments, principal_v
         if schedule.total is not None and not hypothetical:
             a, b = schedule.total_span
             total = Money(amount=schedule.total, text=view.excerpt(a, b), location=view.loc(a))
+        elif len(schedule.installments) == 1 and not hypothetical:
+            # a single payment's one-row schedule: its amount is what the borrower repays in all
+            total = Money(amount=schedule.installments[0].amount, location=view.loc(schedule.start),
+                          text=view.excerpt(schedule.start, min(schedule.end, schedule.start + 120)))
         return RepaymentExample(
             present=True, kind="schedule", installments=schedule.installments, hypothetical=hypothetical,
             total=schedule.total if schedule.total is not None else (
