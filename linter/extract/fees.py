@@ -363,7 +363,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             scope = t[scope_start:end] + t[list_end:e]
         for mo in money:
             before = t[max(end, mo.start - 6):mo.start]
-            if any(w in t[max(end, mo.start - 12):mo.start] for w in _NOT_THE_FEE):
+            if any(w in t[max(end, mo.start - 12):mo.start] for w in vocabulary()["fees"]["context"]["not_the_fee"]):
                 continue   # …扣除权益卡费用后的余额，即5,502.00元: what is left, not the fee
             if any(w in before for w in ("共计", "合计", "总计", "累计", "总额")):
                 m.amount_total = m.amount_total or mo.value
@@ -387,7 +387,6 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
     return out
 
 
-_NOT_THE_FEE = ("余额", "到账金额", "到账", "到手", "实际收到", "实际获得", "实得", "剩余本金")
 _CONTINUATION = re.compile(r"\s*(?:每期|每月|每笔|按月|即|为|金额|费用为|标准为|共计|共|合计|计|按|人民币|RMB|[¥￥\d]|收费标准|费率)")
 
 
