@@ -170,6 +170,9 @@ def build(facts: ContractFacts, text_hint: str = "") -> Flows:
     periodic_fees = [f for f in facts.fees if f.charged == "per_installment"]
     maturity_fees = [f for f in facts.fees if f.charged == "at_maturity"]
 
+    if ex.installments and [i.period for i in ex.installments] != list(range(1, len(ex.installments) + 1)):
+        # 第1期…第3期, ……, 第36期: rows left out, so the rows are not the cash flows
+        ex = ex.model_copy(update={"installments": []})
     if ex.present and ex.installments and ex.kind == "schedule" and ex.hypothetical:
         paid = sum(i.principal or 0 for i in ex.installments)
         if paid > 0:

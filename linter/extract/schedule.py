@@ -169,7 +169,9 @@ def find_schedules(view: View) -> list[Schedule]:
         is_total = first in totals or any(first.startswith(t) for t in totals)
         cells = _cells(view, row, len(current.header), right_align=is_total, header=header_row)
         if is_total:
-            if cells is not None and cols.total is not None:
+            if current.total is not None:
+                continue   # a later 合计 (of a cost table below) is not this schedule's
+            if cells is not None and cols.total is not None and _number(cells[cols.total]) is not None:
                 current.total = _number(cells[cols.total])
                 cell_span = row.cells[cols.total] if len(row.cells) == len(current.header) else None
                 current.total_span = (cell_span.start, cell_span.end) if cell_span else (row.start, row.end)
@@ -239,6 +241,8 @@ def _text_rows(view: View) -> Optional[Schedule]:
         principal = interest = None
         for mo in money:
             before = t[max(m.end(), mo.start - 4):mo.start]
+            if "剩余" in before or "余额" in before:
+                continue   # 剩余本金9,722.22元 is the balance, not this period's principal
             if "本金" in before:
                 principal = mo.value
             elif "利息" in before:
