@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from ..models import Fee
@@ -35,7 +36,6 @@ def _trim_prefix(prefix: str) -> str:
         if k != -1:
             cut = max(cut, k + len(w))
     return prefix[cut:]
-_NEGATED_AFTER = re.compile(r"^[\s:：—\-|为均亦也]*(?:本(?:业务|合同|协议|产品|次借款|笔借款|次分期|次支用|笔支用)(?:项下)?[\s均亦也]*)?(免收|免费|免|无|不收取|不收|不予收取|概不收取|一律免|不另行计费|不另行收取|不另收|不再收取|不计收|0(?:\.0+)?\s*元?(?![\d.])|零)")
 _CROSS_REF = re.compile(r"[按见依据照]第[一二三四五六七八九十百\d]+[条章部节款项]")
 _LENDER_PAYS = re.compile(r"用?\s*(?:均|全部|概)?由(?:贷款人|出借人|甲方|本行|我行|银行|贷款方|我司|本公司|平台|经销商|商户|出租方)"
                           r"(?:与[^\s，。；,]{1,8}?)?(?:自行|另行)?(?:承担|支付|负担|缴纳|结算)")
@@ -233,8 +233,8 @@ def _table_mentions(view: View, ps: Parties) -> tuple[list[Mention], list[tuple[
         std_text = texts[sd] if sd is not None else ""
         amt_text = texts[am] if am is not None else ""
         others = [c.strip().lstrip("¥￥") for i, c in enumerate(texts) if i != n and c.strip()]
-        if _NEGATED_AFTER.match(std_text) or _NEGATED_AFTER.match(amt_text.lstrip("¥￥ ")) and not find_rates(std_text) \
-                or (others and _NEGATED_AFTER.match(others[0])):
+        if _negated_after().match(std_text) or _negated_after().match(amt_text.lstrip("¥￥ ")) and not find_rates(std_text) \
+                or (others and _negated_after().match(others[0])):
             m.negated = True
             out.append(m)
             continue
@@ -334,7 +334,7 @@ def _prose_mentions(view: View, ps: Parties, skip: list[tuple[int, int]]) -> lis
             out.append(m)
             continue
         zero = start > 0 and t[start - 1] in "0零" and not (start > 1 and t[start - 2].isdigit())  # 0服务费
-        if zero or neg is not None or _NEGATED_AFTER.match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
+        if zero or neg is not None or _negated_after().match(t[tail:min(ce, tail + 10)]) or _negated_in_row(view, start) \
                 or _quoted_under_negation(t, s, start, end):
             m.negated = True
             out.append(m)
@@ -440,7 +440,7 @@ def _negated_in_row(view: View, start: int) -> bool:
     for i, cell in enumerate(row.cells):
         if cell.start <= start < cell.end + 1:
             rest = [c.text for c in row.cells[i + 1:] if c.text.strip()]
-            return bool(rest) and bool(_NEGATED_AFTER.match(rest[0]))
+            return bool(rest) and bool(_negated_after().match(rest[0]))
     return False
 
 
@@ -548,6 +548,14 @@ def find_fees(view: View, installments: Optional[int]) -> list[Fee]:
     return fees
 
 
+@lru_cache(maxsize=1)
+def _negated_after() -> re.Pattern:
+    """服务费：免收 / 年费、取现手续费：本业务项下不收取 / | 服务费 | 0元 |: the fee is not charged."""
+    c = vocabulary()["fees"]["context"]
+    return re.compile(r"^[\s:：—\-|为均亦也]*(?:(?:%s)(?:项下)?[\s均亦也]*)?(%s|0(?:\.0+)?\s*元?(?![\d.]))"
+                      % (alternation(c["negation_scope"]), alternation(c["negated_after"])))
+
+
 def _figures_agree(a: list[Mention], b: list[Mention]) -> bool:
     """担保费 (0.3%, 60.00 a month) is not the 风险保障金 (1%, 200.00) of the same category: a
     generic name priced on its own, with figures the other fee never has, is a fee of its own."""
@@ -626,11 +634,11 @@ def fee_names_in(view: View, a: int, b: int) -> list[tuple[str, bool, bool, str]
         if not table and ce < len(t) and t[ce] == "，" and _continues(t[ce + 1:ce + 12]):
             rest_end = _clause_end(t, ce + 1, view.sentence_at(start)[1])
         valued = bool(find_money(t, end, rest_end, bare=table) or find_rates(t, end, rest_end) or ph.search(t, end, rest_end)
-                      or "公式" in t[end:rest_end])   # 服务费：按本条第5.2款公式计算
+                      or any(w in t[end:rest_end] for w in vocabulary()["fees"]["context"]["formula_reference"]))
         cs, ce = view.clause_at(start)
         neg = negation_before(view.text, max(a, cs), start) == "fee" or bool(
-            _NEGATED_AFTER.match(view.text[end:min(ce, end + 8)])) or bool(
-            _NEGATED_AFTER.match(re.sub(r"^\s*\|?\s*[^|]*\|", "", view.text[end:min(b, end + 30)]) or ""))
+            _negated_after().match(view.text[end:min(ce, end + 8)])) or bool(
+            _negated_after().match(re.sub(r"^\s*\|?\s*[^|]*\|", "", view.text[end:min(b, end + 30)]) or ""))
         out.append((name, neg, valued or neg, _))
     return out
 

@@ -69,7 +69,7 @@ def find_all(view: View) -> list[FoundRate]:
         best = None
         for lm in label_re.finditer(t, lo, m.start):
             # 年化利率（单利）范围为7.30%至23.90%: a range is still printed as this label's rate
-            gap = re.sub("范围|区间", "", _CUT_PARENS.sub("", _PARENS.sub("", t[lm.end():m.start])))
+            gap = re.sub(alternation(r["range_words"]), "", _CUT_PARENS.sub("", _PARENS.sub("", t[lm.end():m.start])))
             if len(re.sub(r"[\s|·.…]", "", gap)) <= 6 and _GAP_OK.match(gap) and not any(x in t[lm.end():m.start] for x in ("不超过", "不高于", "最高", "上限")):
                 if best is None or lm.end() >= best.end():
                     best = lm

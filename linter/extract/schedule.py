@@ -241,7 +241,7 @@ def _text_rows(view: View) -> Optional[Schedule]:
         principal = interest = None
         for mo in money:
             before = t[max(m.end(), mo.start - 4):mo.start]
-            if "剩余" in before or "余额" in before:
+            if any(w in before for w in vocabulary()["repayment"]["balance_words"]):
                 continue   # 剩余本金9,722.22元 is the balance, not this period's principal
             if "本金" in before:
                 principal = mo.value
